@@ -1,0 +1,82 @@
+"""The base every Talking Stick action shares: read the message, check who may act, answer.
+
+Order of checks for each message:
+1. Content capture: if a flow is waiting for this person's words (a time zone, a statement
+   step, the floor), the message is that content, whatever intent NLU guessed. Buttons and
+   commands are never captured.
+2. Audience: partner-only actions refuse observers and strangers, kindly and briefly.
+3. The action's own `handle`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.capture import capture_content
+from actions.context import MessageContext, context_from
+from actions.replies import DomainDict, Outgoing, Reply, Toast, send
+from storage.couples import Role, couple_for_group, role_in_group
+from storage.engine import transaction
+
+logger = logging.getLogger(__name__)
+
+
+class TalkingStickAction(Action):
+    action_name: ClassVar[str]
+    partners_only: ClassVar[bool] = True
+    captures_content: ClassVar[bool] = True
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        ctx = context_from(tracker)
+        try:
+            with transaction() as session:
+                outgoing = self.answer(ctx, session)
+        except Exception as error:  # one kind line for the person; ids only in the log
+            logger.error("%s failed in chat %s: %s", self.name(), ctx.chat_id,
+                         type(error).__name__, exc_info=logger.isEnabledFor(logging.DEBUG))
+            outgoing = [Reply(response="utter_something_went_wrong")]
+        send(dispatcher, domain, outgoing)
+        # The bot treats an answer without this marker as "no action ran" (e.g. the action
+        # server was down) and keeps the update to try again, instead of losing it.
+        dispatcher.utter_message(json_message={"telegram": {"ack": True}})
+        return []
+
+    def answer(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if self.captures_content:
+            captured = capture_content(ctx, session)
+            if captured is not None:
+                return captured
+        if self.partners_only:
+            refusal = refuse_non_partner(ctx, session)
+            if refusal is not None:
+                return refusal
+        return self.handle(ctx, session)
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        raise NotImplementedError
+
+
+def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    """None when the writer is a partner of this group's couple (or in a private chat)."""
+    if not ctx.in_group or ctx.user_id is None:
+        return None
+    role = role_in_group(ctx.chat_id, ctx.user_id, session=session)
+    if role is Role.PARTNER:
+        return None
+    if role is Role.OBSERVER:
+        # Observers get nothing of the couple's data; a toast on a button, else one short line.
+        return [Toast("This is for the couple of this group.")] if ctx.is_callback else [
+            Reply(response="utter_observer_note")
+        ]
+    couple = couple_for_group(ctx.chat_id, session=session)
+    return [Reply(response="utter_join_first" if couple else "utter_start_first")]

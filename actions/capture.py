@@ -1,0 +1,41 @@
+"""Content capture: when a flow waits for someone's words, their next message is content.
+
+Intent classification must never hijack content ("I felt like I needed a break" in the
+feel step is a feeling, not a pause request), so every action asks the capturers first.
+A capturer returns the replies when the message was its content, or None to let the
+message be handled normally. Buttons and commands are never content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from actions.context import MessageContext
+from actions.replies import Outgoing
+
+Capturer = Callable[[MessageContext, Session], "list[Outgoing] | None"]
+
+_capturers: list[tuple[int, Capturer]] = []
+
+
+def capturer(priority: int) -> Callable[[Capturer], Capturer]:
+    """Register a capturer; lower priority numbers are asked first."""
+
+    def register(function: Capturer) -> Capturer:
+        _capturers.append((priority, function))
+        _capturers.sort(key=lambda item: item[0])
+        return function
+
+    return register
+
+
+def capture_content(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    if ctx.is_button_or_command or ctx.user_id is None:
+        return None
+    for _, function in _capturers:
+        captured = function(ctx, session)
+        if captured is not None:
+            return captured
+    return None

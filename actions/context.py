@@ -1,0 +1,61 @@
+"""What an action knows about the message it answers, read from the Rasa tracker.
+
+The bot sends every message with `sender` = Telegram chat id and puts who wrote it in the
+metadata (ARCHITECTURE.md, "one Rasa tracker per Telegram chat").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    chat_id: int
+    chat_type: str  # "private", "group", "supergroup", or "timer" for a fired durable timer
+    user_id: int | None
+    first_name: str
+    text: str
+    intent: str
+    entities: dict[str, Any]
+    is_button_or_command: bool
+    is_callback: bool
+    bot_username: str
+    sees_all_messages: bool
+
+    @property
+    def in_group(self) -> bool:
+        return self.chat_type in ("group", "supergroup")
+
+    @property
+    def in_private(self) -> bool:
+        return self.chat_type == "private"
+
+    def entity(self, name: str) -> Any:
+        return self.entities.get(name)
+
+
+def context_from(tracker: Tracker) -> MessageContext:
+    message = tracker.latest_message or {}
+    metadata: dict[str, Any] = message.get("metadata") or {}
+    text = message.get("text") or ""
+    entities = {e.get("entity"): e.get("value") for e in message.get("entities") or []}
+    intent = (message.get("intent") or {}).get("name") or ""
+    user_id = metadata.get("user_id")
+    chat_type = metadata.get("chat_type") or ("timer" if intent.startswith("EXTERNAL_") else "")
+    return MessageContext(
+        chat_id=int(tracker.sender_id),
+        chat_type=chat_type,
+        user_id=int(user_id) if user_id is not None else None,
+        first_name=str(metadata.get("first_name") or "there"),
+        text=text,
+        intent=intent,
+        entities=entities,
+        is_button_or_command=text.startswith("/"),
+        is_callback=bool(metadata.get("is_callback")),
+        bot_username=str(metadata.get("bot_username") or "TalkingStickBot"),
+        sees_all_messages=bool(metadata.get("sees_all_messages", True)),
+    )

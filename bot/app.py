@@ -1,0 +1,98 @@
+"""Builds the python-telegram-bot Application: one handler (the relay), set-up and tear-down."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+import httpx
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+
+from bot.commands import COMMANDS
+from bot.rasa_client import RasaClient
+from bot.relay import Relay
+from bot.settings import BotSettings
+from bot.timer_dispatcher import TimerDispatcher
+from storage.engine import dispose_engines
+
+logger = logging.getLogger(__name__)
+
+READY_TIMEOUT_SECONDS = 300
+
+
+def build_application(settings: BotSettings) -> Application:
+    application = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        # Telegram's limits: ~30 messages/s overall, 20/minute into one group.
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .post_init(lambda app: _post_init(app, settings))
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.add_handler(TypeHandler(Update, _on_update))
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every update goes to the relay (inbox first, then the chat's queue)."""
+    relay: Relay = context.application.bot_data["relay"]
+    await relay.on_update(update, context)
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the kind of failure only: updates and errors may carry message text."""
+    logger.error("update handling failed: %s", type(context.error).__name__)
+
+
+async def _post_init(application: Application, settings: BotSettings) -> None:
+    rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds)
+    await wait_until_ready(rasa)
+    relay = Relay(application.bot, rasa)
+    relay.can_read_all_group_messages = bool(application.bot.can_read_all_group_messages)
+    await application.bot.set_my_commands(
+        [BotCommand(command.name, command.description) for command in COMMANDS]
+    )
+    dispatcher = TimerDispatcher(relay, settings.timer_poll_seconds)
+    application.bot_data.update(relay=relay, rasa=rasa, dispatcher=dispatcher)
+    replayed = relay.replay_unfinished()
+    if replayed:
+        logger.info("replaying %d unfinished update(s) from before the restart", replayed)
+    dispatcher.start()
+    logger.info("bot ready as @%s", application.bot.username)
+
+
+async def wait_until_ready(rasa: RasaClient) -> None:
+    """Poll only once Rasa has a model loaded and the action server answers."""
+    action_health = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
+    action_health = action_health.rsplit("/webhook", 1)[0] + "/health"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + READY_TIMEOUT_SECONDS
+    async with httpx.AsyncClient(timeout=5) as http:
+        while loop.time() < deadline:
+            try:
+                actions_ok = (await http.get(action_health)).status_code == 200
+            except httpx.HTTPError:
+                actions_ok = False
+            if actions_ok and await rasa.is_ready():
+                return
+            await asyncio.sleep(0.5)
+    raise SystemExit("Rasa or the action server did not become ready in time.")
+
+
+async def _post_shutdown(application: Application) -> None:
+    dispatcher: TimerDispatcher | None = application.bot_data.get("dispatcher")
+    relay: Relay | None = application.bot_data.get("relay")
+    rasa: RasaClient | None = application.bot_data.get("rasa")
+    if dispatcher:
+        await dispatcher.stop()
+    if relay:
+        await relay.stop()
+    if rasa:
+        await rasa.close()
+    dispose_engines()

@@ -1,0 +1,40 @@
+"""Telegram commands and the Rasa intents they stand for (commands skip NLU entirely)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    intent: str
+    description: str
+    argument_entity: str | None = None  # text after the command goes into this entity
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "start", "Set up: the two of you press \"I'm in\"", "start_param"),
+    Command("help", "help", "What I do and how to use me"),
+    Command("timezone", "set_timezone", "Change your couple's time zone", "timezone"),
+    Command("export", "export_data", "Get your couple's saved data as a file"),
+)
+
+BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def split_command(text: str, bot_username: str) -> tuple[str, str] | None:
+    """"/talk@TalkingStickBot the dishes" -> ("talk", "the dishes"); None if addressed elsewhere."""
+    head, _, rest = text.strip().partition(" ")
+    name, _, addressee = head[1:].partition("@")
+    if addressee and addressee.lower() != bot_username.lower():
+        return None
+    return name.lower(), rest.strip()
+
+
+def as_rasa_payload(command: Command, argument: str) -> str:
+    """Rasa's intent syntax: `/intent{"entity": "value"}`; json.dumps keeps any text safe."""
+    if command.argument_entity and argument:
+        return f"/{command.intent}{json.dumps({command.argument_entity: argument[:200]})}"
+    return f"/{command.intent}"

@@ -1,0 +1,62 @@
+"""A small client for the Rasa server: the REST channel and `trigger_intent`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class RasaUnavailable(Exception):
+    """Rasa (or the action server behind it) did not answer; the update will be retried."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str | None, timeout: float) -> None:
+        self._token = token
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        )
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def is_ready(self) -> bool:
+        try:
+            response = await self._http.get("/status", params=self._auth())
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200 and bool(response.json().get("model_id"))
+
+    async def send_message(
+        self, chat_id: int, text: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        body = {"sender": str(chat_id), "message": text, "metadata": metadata}
+        answer = await self._post("/webhooks/rest/webhook", body, params={})
+        return answer if isinstance(answer, list) else []
+
+    async def trigger_intent(
+        self, chat_id: int, intent: str, entities: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        answer = await self._post(
+            f"/conversations/{chat_id}/trigger_intent",
+            {"name": intent, "entities": entities},
+            params={"include_events": "NONE", **self._auth()},
+        )
+        return list(answer.get("messages") or []) if isinstance(answer, dict) else []
+
+    def _auth(self) -> dict[str, str]:
+        return {"token": self._token} if self._token else {}
+
+    async def _post(self, path: str, body: dict[str, Any], params: dict[str, str]) -> Any:
+        try:
+            response = await self._http.post(path, json=body, params=params)
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        if response.status_code >= 500 or response.status_code in (404, 409):
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"HTTP {response.status_code} (rejected)")
+        return response.json()

@@ -1,0 +1,228 @@
+"""The relay: Telegram updates in, Rasa's answers out, one chat at a time, nothing lost.
+
+Every update is written to the inbox before anything else and marked done only after its
+answer was sent. Each chat has its own queue and worker, so one chat's messages are
+handled in order while different chats don't wait for each other. Timers of a chat go
+through the same queue, so a timer and a message of one chat never race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.ext import ContextTypes
+
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.sender import Answer, OutgoingMessage, deliver, read_answer
+from bot.translate import Incoming, UnknownCommand, translate
+from storage import inbox, keyboards, timers
+from storage.couples import Role, role_in_group
+from storage.engine import transaction
+from storage.timers import DueTimer
+
+logger = logging.getLogger(__name__)
+
+WORKER_IDLE_SECONDS = 120
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 10.0)
+TIMER_INTENT = "EXTERNAL_timer_due"
+ADMIN_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class UpdateJob:
+    update: Update
+
+
+@dataclass(frozen=True)
+class TimerJob:
+    timer: DueTimer
+
+
+Job = UpdateJob | TimerJob
+
+
+class Relay:
+    def __init__(self, bot: Bot, rasa: RasaClient) -> None:
+        self.bot = bot
+        self.rasa = rasa
+        self.can_read_all_group_messages = True
+        self._queues: dict[int, asyncio.Queue[Job]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._admin_cache: dict[int, tuple[float, bool]] = {}
+        self._told_to_wait: set[int] = set()
+        self.timers_in_flight: set[int] = set()
+
+    # -- intake ---------------------------------------------------------------------------
+
+    async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB handler: record the update in the inbox, then queue it for its chat."""
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        with transaction() as session:
+            is_new = inbox.record(update.update_id, chat_id, update.to_json(), session=session)
+        if not is_new:
+            return  # delivered again after a restart: already queued or done
+        self.enqueue(chat_id or 0, UpdateJob(update))
+
+    def replay_unfinished(self) -> int:
+        """At start-up: queue updates received before a crash but never finished, in order."""
+        with transaction() as session:
+            rows = [(row.update_id, row.chat_id, row.payload) for row in inbox.unfinished(session=session)]
+        for _update_id, chat_id, payload in rows:
+            update = Update.de_json(json.loads(payload or "{}"), self.bot)
+            if update is not None:
+                self.enqueue(chat_id or 0, UpdateJob(update))
+        return len(rows)
+
+    def enqueue(self, chat_id: int, job: Job) -> None:
+        queue = self._queues.setdefault(chat_id, asyncio.Queue())
+        queue.put_nowait(job)
+        worker = self._workers.get(chat_id)
+        if worker is None or worker.done():
+            self._workers[chat_id] = asyncio.create_task(self._work(chat_id, queue))
+
+    async def stop(self) -> None:
+        for worker in self._workers.values():
+            worker.cancel()
+        await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def _work(self, chat_id: int, queue: asyncio.Queue[Job]) -> None:
+        while True:
+            try:
+                job = await asyncio.wait_for(queue.get(), WORKER_IDLE_SECONDS)
+            except asyncio.TimeoutError:
+                if queue.empty():
+                    self._queues.pop(chat_id, None)
+                    self._workers.pop(chat_id, None)
+                    return
+                continue
+            try:
+                await self._until_rasa_answers(chat_id, job)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # never let one update stop the chat's worker
+                logger.error("chat %s: job failed (%s)", chat_id, type(error).__name__)
+
+    async def _until_rasa_answers(self, chat_id: int, job: Job) -> None:
+        for attempt in range(10**6):
+            try:
+                await (self._fire_timer(job.timer) if isinstance(job, TimerJob)
+                       else self._handle_update(job.update))
+                self._told_to_wait.discard(chat_id)
+                return
+            except RasaUnavailable as error:
+                logger.warning("chat %s: Rasa unavailable (%s), retrying", chat_id, error)
+                if isinstance(job, UpdateJob) and chat_id not in self._told_to_wait:
+                    self._told_to_wait.add(chat_id)
+                    await self._say_one_moment(job.update)
+                await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+
+    # -- one update -----------------------------------------------------------------------
+
+    async def _handle_update(self, update: Update) -> None:
+        translated = translate(update, self.bot.username or "")
+        if isinstance(translated, UnknownCommand):
+            await deliver_text(self.bot, translated.chat_id,
+                               f"I don't know /{translated.name[:32]}. /help lists what I can do.")
+        elif isinstance(translated, Incoming) and self._may_relay(translated):
+            await self._relay(translated)
+        with transaction() as session:
+            inbox.mark_done(update.update_id, session=session)
+
+    def _may_relay(self, incoming: Incoming) -> bool:
+        """In a group, only partners' words reach Rasa: observers' text is never stored."""
+        if incoming.chat_type not in ("group", "supergroup") or incoming.is_command_or_button:
+            return True
+        with transaction() as session:
+            role = role_in_group(incoming.chat_id, incoming.user_id, session=session)
+        return role is Role.PARTNER
+
+    async def _relay(self, incoming: Incoming) -> None:
+        if incoming.callback_query_id and incoming.pressed_message_id is not None:
+            with transaction() as session:
+                closed = keyboards.is_closed(incoming.chat_id, incoming.pressed_message_id,
+                                             session=session)
+            if closed:
+                await self._answer_press(incoming, "This was already answered.")
+                return
+        metadata = await self._metadata(incoming)
+        rasa_messages = await self.rasa.send_message(incoming.chat_id, incoming.text, metadata)
+        answer = read_answer(rasa_messages, incoming.chat_id)
+        if not answer.acknowledged:
+            raise RasaUnavailable("no action ran")
+        if incoming.callback_query_id:
+            await self._answer_press(incoming, answer.toast)
+            if not answer.keep_keyboard and incoming.pressed_message_id is not None:
+                await self._close_keyboard(incoming.chat_id, incoming.pressed_message_id)
+        await self._deliver_all(answer)
+
+    async def _metadata(self, incoming: Incoming) -> dict[str, Any]:
+        return {
+            "user_id": incoming.user_id,
+            "first_name": incoming.first_name,
+            "chat_type": incoming.chat_type,
+            "is_callback": incoming.callback_query_id is not None,
+            "bot_username": self.bot.username,
+            "sees_all_messages": await self._sees_all_messages(incoming),
+        }
+
+    async def _sees_all_messages(self, incoming: Incoming) -> bool:
+        if self.can_read_all_group_messages or incoming.chat_type == "private":
+            return True
+        cached = self._admin_cache.get(incoming.chat_id)
+        if cached and time.monotonic() - cached[0] < ADMIN_CACHE_SECONDS:
+            return cached[1]
+        try:
+            member = await self.bot.get_chat_member(incoming.chat_id, self.bot.id)
+            is_admin = member.status in ("administrator", "creator")
+        except Exception:
+            is_admin = False
+        self._admin_cache[incoming.chat_id] = (time.monotonic(), is_admin)
+        return is_admin
+
+    async def _answer_press(self, incoming: Incoming, toast: str | None) -> None:
+        try:
+            await self.bot.answer_callback_query(incoming.callback_query_id or "", text=toast)
+        except Exception as error:  # a late answer (query expired) changes nothing
+            logger.info("callback answer failed (%s)", type(error).__name__)
+
+    async def _close_keyboard(self, chat_id: int, message_id: int) -> None:
+        with transaction() as session:
+            keyboards.close(chat_id, message_id, session=session)
+        try:
+            await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except Exception as error:
+            logger.info("chat %s: keyboard not removed (%s)", chat_id, type(error).__name__)
+
+    async def _deliver_all(self, answer: Answer) -> None:
+        for message in answer.messages:
+            await deliver(self.bot, message)
+
+    async def _say_one_moment(self, update: Update) -> None:
+        chat = update.effective_chat
+        if chat is not None:
+            await deliver_text(self.bot, chat.id,
+                               "One moment, please: I'm catching up. I've kept your message "
+                               "and will answer as soon as I can.")
+
+    # -- one timer ------------------------------------------------------------------------
+
+    async def _fire_timer(self, timer: DueTimer) -> None:
+        rasa_messages = await self.rasa.trigger_intent(
+            timer.chat_id, TIMER_INTENT, {"timer_id": timer.id})
+        answer = read_answer(rasa_messages, timer.chat_id)
+        if not answer.acknowledged:
+            raise RasaUnavailable("timer action did not run")
+        await self._deliver_all(answer)
+        with transaction() as session:
+            timers.mark_fired(timer.id, session=session)
+        self.timers_in_flight.discard(timer.id)
+
+
+async def deliver_text(bot: Bot, chat_id: int, text: str) -> None:
+    await deliver(bot, OutgoingMessage(chat_id, text))

@@ -1,0 +1,121 @@
+"""From Rasa's answer to Telegram: messages, inline keyboards, documents, button toasts.
+
+Plain text only (no parse mode): names and messages with Markdown or HTML characters are
+shown exactly as written and can never break formatting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+logger = logging.getLogger(__name__)
+
+TELEGRAM_TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+SEND_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    chat_id: int
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    document: dict[str, str] | None = None
+
+
+@dataclass
+class Answer:
+    """What one Rasa answer asks the bot to do."""
+
+    messages: list[OutgoingMessage] = field(default_factory=list)
+    toast: str | None = None
+    keep_keyboard: bool = False
+    acknowledged: bool = False
+
+
+def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
+    answer = Answer()
+    for item in rasa_messages:
+        custom = (item.get("custom") or {}).get("telegram") if item.get("custom") else None
+        if custom is None:
+            if item.get("text"):
+                answer.messages.append(
+                    OutgoingMessage(chat_id, str(item["text"]), list(item.get("buttons") or []))
+                )
+            continue
+        answer.acknowledged |= bool(custom.get("ack"))
+        answer.keep_keyboard |= bool(custom.get("keep_keyboard"))
+        if custom.get("toast"):
+            answer.toast = str(custom["toast"])[:200]
+        if custom.get("text") or custom.get("document"):
+            answer.messages.append(OutgoingMessage(
+                int(custom.get("chat_id") or chat_id), str(custom.get("text") or ""),
+                list(custom.get("buttons") or []), custom.get("document"),
+            ))
+    return answer
+
+
+def keyboard(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
+    usable = [
+        InlineKeyboardButton(str(b.get("title", "?"))[:64], callback_data=str(b["payload"]))
+        for b in buttons
+        if b.get("payload") and len(str(b["payload"]).encode()) <= CALLBACK_DATA_LIMIT
+    ]
+    if not usable:
+        return None
+    short = all(len(button.text) <= 16 for button in usable)
+    width = 2 if short and len(usable) > 2 else 1
+    return InlineKeyboardMarkup([usable[i:i + width] for i in range(0, len(usable), width)])
+
+
+def chunks(text: str) -> list[str]:
+    """Split a long text at line breaks or spaces so each piece fits one Telegram message."""
+    pieces: list[str] = []
+    while len(text) > TELEGRAM_TEXT_LIMIT:
+        cut = max(text.rfind("\n", 0, TELEGRAM_TEXT_LIMIT), text.rfind(" ", 0, TELEGRAM_TEXT_LIMIT))
+        cut = cut if cut > 0 else TELEGRAM_TEXT_LIMIT
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text.strip() else pieces
+
+
+async def with_retries(call: Any, what: str) -> Any:
+    """Network faults and 5xx are retried with back-off; a 429 waits as long as asked."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as error:
+            await asyncio.sleep(float(getattr(error, "retry_after", 1)))
+        except (TimedOut, NetworkError) as error:
+            if isinstance(error, BadRequest) or attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+    raise TimedOut(f"{what}: gave up")
+
+
+async def deliver(bot: Bot, message: OutgoingMessage) -> None:
+    try:
+        if message.document:
+            content = str(message.document.get("content", "")).encode("utf-8")
+            name = str(message.document.get("file_name") or "document.txt")
+            await with_retries(lambda: bot.send_document(
+                message.chat_id, InputFile(content, filename=name),
+                caption=message.text[:1024] or None), "sendDocument")
+            return
+        pieces = chunks(message.text)
+        for index, piece in enumerate(pieces):
+            markup = keyboard(message.buttons) if index == len(pieces) - 1 else None
+            await with_retries(lambda piece=piece, markup=markup: bot.send_message(
+                message.chat_id, piece, reply_markup=markup), "sendMessage")
+    except Forbidden:
+        # e.g. a partner never opened a private chat with the bot
+        logger.warning("chat %s does not accept messages from the bot", message.chat_id)
+    except BadRequest as error:
+        logger.error("chat %s: Telegram refused a message (%s)", message.chat_id,
+                     type(error).__name__)

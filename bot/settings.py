@@ -1,0 +1,55 @@
+"""The bot's configuration, read once from the environment. Secrets only come from here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    token: str
+    telegram_api_base_url: str
+    rasa_url: str
+    rasa_token: str | None
+    webhook_url: str | None
+    webhook_secret: str | None
+    webhook_listen: str
+    webhook_port: int
+    timer_poll_seconds: float
+    rasa_timeout_seconds: float
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        # PTB's base_file_url: ".../bot" -> ".../file/bot"
+        base = self.telegram_api_base_url
+        return base[: -len("bot")] + "file/bot" if base.endswith("bot") else base
+
+    @property
+    def use_webhook(self) -> bool:
+        return bool(self.webhook_url)
+
+
+def from_environment() -> BotSettings:
+    env = os.environ
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set (the run command sets a local one).")
+    webhook_url = env.get("TELEGRAM_WEBHOOK_URL") or None
+    webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
+    if webhook_url and not webhook_secret:
+        raise SystemExit("Webhook mode needs TELEGRAM_WEBHOOK_SECRET (Telegram's secret_token).")
+    return BotSettings(
+        token=token,
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_DEFAULT_BASE_URL,
+        rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        rasa_token=env.get("RASA_AUTH_TOKEN") or None,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
+        webhook_port=int(env.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+        timer_poll_seconds=float(env.get("TIMER_POLL_SECONDS", "0.25")),
+        rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS", "30")),
+    )

@@ -1,0 +1,56 @@
+"""The durable timer dispatcher: claims due timers and queues them on their chat's worker.
+
+Timers are rows in the database (storage/timers.py), so a restart loses none: overdue
+timers are claimed on the first tick after start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.relay import Relay, TimerJob
+from storage import timers
+from storage.engine import transaction
+
+logger = logging.getLogger(__name__)
+
+
+class TimerDispatcher:
+    def __init__(self, relay: Relay, poll_seconds: float) -> None:
+        self._relay = relay
+        self._poll_seconds = poll_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def tick(self) -> int:
+        """Claim what is due now and queue it; returns how many timers were queued."""
+        with transaction() as session:
+            claimed = timers.claim_due(session=session)
+        queued = 0
+        for timer in claimed:
+            if timer.id in self._relay.timers_in_flight:
+                continue  # already queued here (a slow Rasa made the claim look stale)
+            self._relay.timers_in_flight.add(timer.id)
+            self._relay.enqueue(timer.chat_id, TimerJob(timer))
+            queued += 1
+        return queued
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                queued = self.tick()
+                if queued:
+                    logger.info("queued %d due timer(s)", queued)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.error("timer tick failed (%s)", type(error).__name__)
+            await asyncio.sleep(self._poll_seconds)

@@ -1,0 +1,79 @@
+"""From a Telegram update to what Rasa hears: the text (or intent payload) and metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+
+from bot.commands import BY_NAME, as_rasa_payload, split_command
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One update, ready to relay. `text` is what Rasa receives."""
+
+    chat_id: int
+    chat_type: str
+    user_id: int
+    first_name: str
+    text: str
+    is_plain_text: bool  # typed words (not a command, button, media or edit)
+    is_command_or_button: bool = False
+    callback_query_id: str | None = None
+    pressed_message_id: int | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnknownCommand:
+    chat_id: int
+    name: str
+
+
+MEDIA_ATTRIBUTES = ("sticker", "photo", "voice", "video", "video_note", "audio", "document",
+                    "animation", "location", "contact", "poll", "dice")
+
+
+def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | None:
+    """None for updates the bot does not relay (service messages, channel posts, ...)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    base = {"chat_id": chat.id, "chat_type": chat.type, "user_id": user.id,
+            "first_name": user.first_name or "there"}
+    if update.callback_query is not None:
+        data = update.callback_query.data or ""
+        # Only intent payloads from our own buttons; timers' intents are never pressable.
+        if not data.startswith("/") or data.startswith("/EXTERNAL"):
+            return None
+        message = update.callback_query.message
+        return Incoming(**base, text=data, is_plain_text=False, is_command_or_button=True,
+                        callback_query_id=update.callback_query.id,
+                        pressed_message_id=message.message_id if message else None)
+    if update.edited_message is not None:
+        return Incoming(**base, text="/edited_message", is_plain_text=False)
+    message = update.message
+    if message is None:
+        return None
+    if message.text is not None:
+        text = message.text.strip()
+        if text.startswith("/"):
+            split = split_command(text, bot_username)
+            if split is None:
+                return None  # a command for another bot in the group
+            name, argument = split
+            command = BY_NAME.get(name)
+            if command is None:
+                return UnknownCommand(chat.id, name)
+            return Incoming(**base, text=as_rasa_payload(command, argument), is_plain_text=False,
+                            is_command_or_button=True)
+        if not text:
+            return None
+        return Incoming(**base, text=text, is_plain_text=True)
+    kind = next((name for name in MEDIA_ATTRIBUTES if getattr(message, name, None)), None)
+    if kind is None:
+        return None  # service messages: members joining, title changes, pins ...
+    return Incoming(**base, text=f'/shared_media{{"media_kind":"{kind}"}}', is_plain_text=False)

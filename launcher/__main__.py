@@ -1,0 +1,89 @@
+"""`python -m launcher run` starts the assistant; `python -m launcher train` only trains.
+
+Without TELEGRAM_BOT_TOKEN, `run` starts the project's local Bot API server and a terminal
+chat in which you can write as either partner of a simulated couple.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+import _thread
+
+from launcher.processes import ChildDied
+from launcher.stack import Stack, StackConfig
+from launcher.training import ensure_model
+from storage.engine import var_dir
+
+
+def config_from_environment() -> StackConfig:
+    env = os.environ
+    return StackConfig(
+        var_dir=var_dir(),
+        rasa_port=int(env.get("RASA_PORT", "5005")),
+        actions_port=int(env.get("ACTION_SERVER_PORT", "5055")),
+        telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+        local_telegram_port=int(env.get("LOCAL_TELEGRAM_PORT", "8081")),
+        **({"rasa_auth_token": env["RASA_AUTH_TOKEN"]} if env.get("RASA_AUTH_TOKEN") else {}),
+    )
+
+
+def watch_children(stack: Stack, stopping: threading.Event) -> None:
+    """If a child dies, say which and why, then stop everything (interrupts the main thread)."""
+    while not stopping.wait(1.0):
+        dead = stack.first_dead()
+        if dead is not None:
+            print(f"\n{dead.exit_reason()}\nStopping the others.", file=sys.stderr, flush=True)
+            stopping.set()
+            _thread.interrupt_main()
+            return
+
+
+def run() -> int:
+    config = config_from_environment()
+    stack = Stack(config)
+    started = time.monotonic()
+    print("Starting Talking Stick (Rasa takes about a minute) …", flush=True)
+    stopping = threading.Event()
+    try:
+        stack.start()
+        print(f"Ready in {time.monotonic() - started:.0f} s. Logs: {config.var_dir / 'logs'}",
+              flush=True)
+        threading.Thread(target=watch_children, args=(stack, stopping), daemon=True).start()
+        if config.uses_local_telegram:
+            from local_telegram.chat import run_local_chat
+
+            run_local_chat(config.local_telegram_url)
+        else:
+            print("Polling Telegram. Press Ctrl-C to stop.", flush=True)
+            while not stopping.is_set():
+                time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    except ChildDied as died:
+        print(f"\n{died}", file=sys.stderr)
+        return 1
+    finally:
+        stopping.set()
+        print("\nStopping …", flush=True)
+        stack.stop()
+    dead = stack.first_dead() if stopping.is_set() else None
+    return 1 if dead is not None and dead.popen and dead.popen.returncode not in (0, -15) else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m launcher")
+    parser.add_argument("command", choices=["run", "train"])
+    arguments = parser.parse_args()
+    if arguments.command == "train":
+        print(ensure_model())
+        return
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

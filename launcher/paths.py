@@ -1,0 +1,31 @@
+"""Where things are: the project, its runtime folder (`var/`) and the trained models."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from storage.engine import PROJECT_ROOT, var_dir
+
+PYTHON = sys.executable
+
+
+def models_dir() -> Path:
+    """Trained models, named by fingerprint: shared by runs and test sessions of this clone."""
+    return Path(os.environ.get("TALKING_STICK_MODELS", PROJECT_ROOT / "var" / "models"))
+
+
+def logs_dir() -> Path:
+    return var_dir() / "logs"
+
+
+def runtime_dir() -> Path:
+    return var_dir() / "runtime"
+
+
+def training_inputs() -> list[Path]:
+    """Everything the model depends on: a change to any of these means training again."""
+    files = [PROJECT_ROOT / "domain.yml", PROJECT_ROOT / "config.yml"]
+    files += sorted((PROJECT_ROOT / "data").rglob("*.yml"))
+    return files

@@ -1,0 +1,205 @@
+"""The whole assistant as processes: Rasa server, action server, bot (and the local Bot API
+server when there is no Telegram token). Used by `python -m launcher run` and by the tests.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from launcher.paths import PYTHON
+from launcher.processes import ManagedProcess, http_ok, log_contains
+from launcher.training import child_environment, ensure_model
+from storage.engine import PROJECT_ROOT
+
+LOCAL_BOT_TOKEN = "7000000001:local-chat-token"
+BOT_READY_MARKER = "bot ready as @"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class StackConfig:
+    var_dir: Path
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    telegram_token: str | None = None  # None: start the local Bot API server
+    telegram_api_base_url: str | None = None
+    local_telegram_port: int = 8081
+    rasa_auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def uses_local_telegram(self) -> bool:
+        return not self.telegram_token
+
+    @property
+    def local_telegram_url(self) -> str:
+        return f"http://127.0.0.1:{self.local_telegram_port}"
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.processes: dict[str, ManagedProcess] = {}
+
+    # -- environment ---------------------------------------------------------------------
+
+    def environment(self) -> dict[str, str]:
+        config = self.config
+        env = child_environment()
+        env.update(
+            TALKING_STICK_VAR=str(config.var_dir),
+            RASA_URL=f"http://127.0.0.1:{config.rasa_port}",
+            RASA_AUTH_TOKEN=config.rasa_auth_token,
+            ACTION_SERVER_URL=f"http://127.0.0.1:{config.actions_port}/webhook",
+            SANIC_HOST="127.0.0.1",  # the action server listens on loopback only
+            TELEGRAM_BOT_TOKEN=config.telegram_token or LOCAL_BOT_TOKEN,
+        )
+        if config.uses_local_telegram:
+            env["TELEGRAM_API_BASE_URL"] = f"{config.local_telegram_url}/bot"
+        elif config.telegram_api_base_url:
+            env["TELEGRAM_API_BASE_URL"] = config.telegram_api_base_url
+        env.update(config.extra_env)
+        return env
+
+    def write_endpoints(self) -> Path:
+        """Rasa's endpoints.yml, rendered from the environment into var/runtime/."""
+        runtime = self.config.var_dir / "runtime"
+        runtime.mkdir(parents=True, exist_ok=True)
+        path = runtime / "endpoints.yml"
+        path.write_text(
+            "action_endpoint:\n"
+            f'  url: "http://127.0.0.1:{self.config.actions_port}/webhook"\n'
+            + tracker_store_yaml(self.environment().get("TRACKER_STORE_URL"), self.config.var_dir)
+        )
+        return path
+
+    # -- processes -----------------------------------------------------------------------
+
+    def _process(self, key: str) -> ManagedProcess:
+        config, env = self.config, self.environment()
+        logs = config.var_dir / "logs"
+        if key == "telegram":
+            return ManagedProcess(
+                "the local Bot API server",
+                [PYTHON, "-m", "local_telegram.server", "--host", "127.0.0.1",
+                 "--port", str(config.local_telegram_port)],
+                env, logs / "local_telegram.log",
+                http_ok(f"{config.local_telegram_url}/_control/health"))
+        if key == "actions":
+            return ManagedProcess(
+                "the action server",
+                [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "-p", str(config.actions_port)],
+                env, logs / "actions.log",
+                http_ok(f"http://127.0.0.1:{config.actions_port}/health"))
+        if key == "rasa":
+            return ManagedProcess(
+                "the Rasa server",
+                [PYTHON, "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
+                 "-p", str(config.rasa_port), "--auth-token", config.rasa_auth_token,
+                 "--model", str(ensure_model()), "--endpoints", str(self.write_endpoints()),
+                 "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                 "--logging-config-file", str(PROJECT_ROOT / "config" / "rasa_logging.yml")],
+                env, logs / "rasa.log",
+                http_ok(f"http://127.0.0.1:{config.rasa_port}/status?token="
+                        f"{config.rasa_auth_token}", want_json_key="model_id"))
+        if key == "bot":
+            log = logs / "bot.log"
+            return ManagedProcess("the bot", [PYTHON, "-m", "bot"], env, log,
+                                  _bot_ready_since_now(log))
+        raise KeyError(key)
+
+    def start(self, timeout: float = 240) -> None:
+        from storage.migrate import upgrade_to_head
+
+        self.config.var_dir.mkdir(parents=True, exist_ok=True)
+        _with_env(self.environment(), upgrade_to_head)
+        ensure_model()
+        first = (["telegram"] if self.config.uses_local_telegram else []) + ["actions", "rasa"]
+        for key in first:
+            self.start_one(key, wait=False)
+        with ThreadPoolExecutor(len(first)) as pool:
+            list(pool.map(lambda key: self.processes[key].wait_healthy(timeout), first))
+        self.start_one("bot", timeout=timeout)
+
+    def start_one(self, key: str, wait: bool = True, timeout: float = 240) -> ManagedProcess:
+        process = self._process(key)
+        self.processes[key] = process
+        process.start()
+        if wait:
+            process.wait_healthy(timeout)
+        return process
+
+    def restart(self, key: str, kill: bool = False, timeout: float = 240) -> None:
+        process = self.processes[key]
+        process.kill() if kill else process.stop()
+        self.start_one(key, timeout=timeout)
+
+    def first_dead(self) -> ManagedProcess | None:
+        return next((p for p in self.processes.values() if not p.alive()), None)
+
+    def stop(self) -> None:
+        for key in ("bot", "rasa", "actions", "telegram"):
+            if key in self.processes:
+                self.processes[key].stop()
+
+
+def _bot_ready_since_now(log: Path):  # type: ignore[no-untyped-def]
+    """The bot is ready when its log says so after this start (the log is appended to)."""
+    offset = log.stat().st_size if log.exists() else 0
+
+    def check() -> bool:
+        try:
+            with open(log, "rb") as handle:
+                handle.seek(offset)
+                return BOT_READY_MARKER.encode() in handle.read()
+        except OSError:
+            return False
+
+    return check
+
+
+def _with_env(env: dict[str, str], function):  # type: ignore[no-untyped-def]
+    import os
+
+    from storage.engine import dispose_engines
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return function()
+    finally:
+        dispose_engines()
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def tracker_store_yaml(url: str | None, var_dir: Path) -> str:
+    """Rasa's SQL tracker store: an SQLite file by default, or `TRACKER_STORE_URL`."""
+    if not url:
+        path = var_dir / "rasa_tracker.db"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=stat.S_IRUSR | stat.S_IWUSR)
+        return f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{path}"\n'
+    parsed = make_url(url)
+    lines = ["tracker_store:", "  type: SQL", f'  dialect: "{parsed.drivername}"']
+    for key, value in (("url", parsed.host), ("port", parsed.port), ("db", parsed.database),
+                       ("username", parsed.username), ("password", parsed.password)):
+        if value:
+            lines.append(f'  {key}: "{value}"')
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["LOCAL_BOT_TOKEN", "Stack", "StackConfig", "free_port", "log_contains"]

@@ -1,0 +1,93 @@
+"""One lazily created engine per process, and a transaction helper.
+
+The database is an SQLite file under `var/` by default; `DATABASE_URL` switches to any
+SQLAlchemy URL (PostgreSQL in production). Nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def var_dir() -> Path:
+    """Where runtime files live (databases, models, logs): `TALKING_STICK_VAR` or `./var`."""
+    return Path(os.environ.get("TALKING_STICK_VAR", PROJECT_ROOT / "var")).resolve()
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir() / 'talking_stick.db'}"
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it 0644."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=stat.S_IRUSR | stat.S_IWUSR)
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    # WAL lets the bot read timers while the action server writes; busy_timeout makes
+    # concurrent writers wait instead of failing with "database is locked".
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@cache
+def _engine_for(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            _prepare_sqlite_file(Path(parsed.database))
+        # hide_parameters: errors must not carry message text into logs.
+        engine = create_engine(url, future=True, hide_parameters=True, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    return create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True)
+
+
+def get_engine() -> Engine:
+    return _engine_for(database_url())
+
+
+@cache
+def _session_factory(url: str) -> sessionmaker:
+    return sessionmaker(bind=_engine_for(url), future=True, expire_on_commit=False)
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on error."""
+    session: Session = _session_factory(database_url())()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
+def dispose_engines() -> None:
+    for engine in [_engine_for(url) for url in _cached_urls()]:
+        engine.dispose()
+    _engine_for.cache_clear()
+    _session_factory.cache_clear()
+
+
+def _cached_urls() -> list[str]:
+    # lru_cache has no public key listing; the URL in use is the only one in practice.
+    return [database_url()] if _engine_for.cache_info().currsize else []

@@ -1,0 +1,125 @@
+"""Durable timers: rows in `timers`, claimed atomically by whichever dispatcher sees them due.
+
+The claim is a compare-and-set (`UPDATE … WHERE id = ? AND status = 'pending'`, one row
+changed or none), which is atomic on SQLite and PostgreSQL alike, so several dispatchers
+can run at once and each timer is claimed exactly once. (SQLAlchemy 1.4 cannot emit
+RETURNING on SQLite; the per-row compare-and-set needs no RETURNING.)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Timer, utc_now
+
+# A claim older than this was left by a dispatcher that died mid-fire: fire it again
+# (timer handlers are idempotent, so a second firing of finished work does nothing).
+STALE_CLAIM = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class DueTimer:
+    id: int
+    kind: str
+    chat_id: int
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+def schedule(
+    kind: str, chat_id: int, due_at: datetime, payload: dict[str, Any] | None = None,
+    *, session: Session,
+) -> Timer:
+    timer = Timer(kind=kind, chat_id=chat_id, due_at=due_at, payload=json.dumps(payload or {}))
+    session.add(timer)
+    session.flush()
+    return timer
+
+
+def cancel(timer_id: int, *, session: Session) -> bool:
+    result = session.execute(
+        update(Timer)
+        .where(Timer.id == timer_id, Timer.status == "pending")
+        .values(status="cancelled")
+    )
+    return bool(result.rowcount)
+
+
+def cancel_kind(kind: str, chat_id: int, *, session: Session) -> int:
+    result = session.execute(
+        update(Timer)
+        .where(Timer.kind == kind, Timer.chat_id == chat_id, Timer.status == "pending")
+        .values(status="cancelled")
+    )
+    return int(result.rowcount or 0)
+
+
+def pending(kind: str, chat_id: int, *, session: Session) -> list[Timer]:
+    return list(
+        session.execute(
+            select(Timer)
+            .where(Timer.kind == kind, Timer.chat_id == chat_id, Timer.status == "pending")
+            .order_by(Timer.due_at)
+        ).scalars()
+    )
+
+
+def claim_due(*, session: Session, now: datetime | None = None, limit: int = 50) -> list[DueTimer]:
+    """Claim timers that are due (oldest first), plus stale claims of dead dispatchers."""
+    now = now or utc_now()
+    candidates = session.execute(
+        select(Timer)
+        .where(
+            ((Timer.status == "pending") & (Timer.due_at <= now))
+            | ((Timer.status == "firing") & (Timer.claimed_at <= now - STALE_CLAIM))
+        )
+        .order_by(Timer.due_at, Timer.id)
+        .limit(limit)
+    ).scalars().all()
+    claimed: list[DueTimer] = []
+    for timer in candidates:
+        result = session.execute(
+            update(Timer)
+            .where(Timer.id == timer.id, Timer.status == timer.status)
+            .where(Timer.claimed_at.is_(None) if timer.claimed_at is None
+                   else Timer.claimed_at == timer.claimed_at)
+            .values(status="firing", claimed_at=now, attempts=Timer.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append(
+                DueTimer(timer.id, timer.kind, timer.chat_id, timer.due_at,
+                         json.loads(timer.payload or "{}"))
+            )
+    return claimed
+
+
+def mark_fired(timer_id: int, *, session: Session) -> None:
+    session.execute(
+        update(Timer).where(Timer.id == timer_id).values(status="fired", fired_at=utc_now())
+    )
+
+
+def release(timer_id: int, *, session: Session) -> None:
+    """Give a claimed timer back (e.g. Rasa was unreachable): it is tried again soon."""
+    session.execute(
+        update(Timer)
+        .where(Timer.id == timer_id, Timer.status == "firing")
+        .values(status="pending", claimed_at=None)
+    )
+
+
+def next_due_at(*, session: Session) -> datetime | None:
+    return session.execute(
+        select(Timer.due_at).where(Timer.status == "pending").order_by(Timer.due_at).limit(1)
+    ).scalar_one_or_none()
+
+
+def load(timer_id: int, *, session: Session) -> Timer | None:
+    return session.get(Timer, timer_id)
