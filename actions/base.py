@@ -11,6 +11,7 @@ Order of checks for each message:
 from __future__ import annotations
 
 import logging
+from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
@@ -26,7 +27,7 @@ from storage.engine import transaction
 logger = logging.getLogger(__name__)
 
 
-class TalkingStickAction(Action):
+class TalkingStickAction(Action, metaclass=ABCMeta):
     action_name: ClassVar[str]
     partners_only: ClassVar[bool] = True
     captures_content: ClassVar[bool] = True
@@ -42,8 +43,13 @@ class TalkingStickAction(Action):
             with transaction() as session:
                 outgoing = self.answer(ctx, session)
         except Exception as error:  # one kind line for the person; ids only in the log
-            logger.error("%s failed in chat %s: %s", self.name(), ctx.chat_id,
-                         type(error).__name__, exc_info=logger.isEnabledFor(logging.DEBUG))
+            logger.error(
+                "%s failed in chat %s: %s",
+                self.name(),
+                ctx.chat_id,
+                type(error).__name__,
+                exc_info=logger.isEnabledFor(logging.DEBUG),
+            )
             outgoing = [Reply(response="utter_something_went_wrong")]
         send(dispatcher, domain, outgoing)
         # The bot treats an answer without this marker as "no action ran" (e.g. the action
@@ -62,8 +68,9 @@ class TalkingStickAction(Action):
                 return refusal
         return self.handle(ctx, session)
 
+    @abstractmethod
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        raise NotImplementedError
+        """The action's own answer (abstract: rasa_sdk registers only concrete actions)."""
 
 
 def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
@@ -75,8 +82,10 @@ def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] 
         return None
     if role is Role.OBSERVER:
         # Observers get nothing of the couple's data; a toast on a button, else one short line.
-        return [Toast("This is for the couple of this group.")] if ctx.is_callback else [
-            Reply(response="utter_observer_note")
-        ]
+        return (
+            [Toast("This is for the couple of this group.")]
+            if ctx.is_callback
+            else [Reply(response="utter_observer_note")]
+        )
     couple = couple_for_group(ctx.chat_id, session=session)
     return [Reply(response="utter_join_first" if couple else "utter_start_first")]

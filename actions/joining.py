@@ -57,8 +57,9 @@ class ActionStart(TalkingStickAction):
         else:
             replies.append(Reply(response="utter_intro_group"))
         if not ctx.sees_all_messages:
-            replies.append(Reply(response="utter_privacy_mode_fix",
-                                 values={"bot": ctx.bot_username}))
+            replies.append(
+                Reply(response="utter_privacy_mode_fix", values={"bot": ctx.bot_username})
+            )
         return replies
 
 
@@ -70,7 +71,7 @@ def private_start(ctx: MessageContext, session: Session) -> list[Outgoing]:
 
 
 class ActionJoinCouple(TalkingStickAction):
-    """"I'm in": the first two people to press become the couple's partners."""
+    """ "I'm in": the first two people to press become the couple's partners."""
 
     action_name = "action_join_couple"
     partners_only = False
@@ -86,11 +87,16 @@ class ActionJoinCouple(TalkingStickAction):
         if outcome.result is JoinResult.COUPLE_FULL:
             return [Toast("This group already has its two partners.")]
         if outcome.result is JoinResult.JOINED:
-            return [Toast("You're in."), KeepKeyboard(),
-                    Reply(response="utter_joined_waiting", values={"name": ctx.first_name})]
+            return [
+                Toast("You're in."),
+                KeepKeyboard(),
+                Reply(response="utter_joined_waiting", values={"name": ctx.first_name}),
+            ]
         timers.schedule(
-            TIMEZONE_REMINDER, ctx.chat_id,
-            utc_now() + timedelta(seconds=timezone_reminder_seconds()), session=session,
+            TIMEZONE_REMINDER,
+            ctx.chat_id,
+            utc_now() + timedelta(seconds=timezone_reminder_seconds()),
+            session=session,
         )
         return [
             Toast("You're in."),
@@ -100,7 +106,9 @@ class ActionJoinCouple(TalkingStickAction):
         ]
 
 
-def save_timezone(ctx: MessageContext, couple: Couple, zone: str, session: Session) -> list[Outgoing]:
+def save_timezone(
+    ctx: MessageContext, couple: Couple, zone: str, session: Session
+) -> list[Outgoing]:
     couple.timezone = zone
     timers.cancel_kind(TIMEZONE_REMINDER, couple.group_chat_id, session=session)
     return [Reply(response="utter_timezone_set", values={"timezone": zone})]

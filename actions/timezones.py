@@ -19,21 +19,46 @@ COMMON_ZONES: tuple[tuple[str, str], ...] = (
 
 # Places people name that are not the city in the zone's name.
 ALIASES: dict[str, str] = {
-    "utc": "UTC", "gmt": "Europe/London", "uk": "Europe/London", "england": "Europe/London",
-    "scotland": "Europe/London", "ireland": "Europe/Dublin", "germany": "Europe/Berlin",
-    "france": "Europe/Paris", "spain": "Europe/Madrid", "italy": "Europe/Rome",
-    "netherlands": "Europe/Amsterdam", "india": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
-    "delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata", "bangalore": "Asia/Kolkata",
-    "bengaluru": "Asia/Kolkata", "nyc": "America/New_York", "boston": "America/New_York",
-    "washington": "America/New_York", "miami": "America/New_York", "atlanta": "America/New_York",
-    "san francisco": "America/Los_Angeles", "seattle": "America/Los_Angeles",
-    "la": "America/Los_Angeles", "california": "America/Los_Angeles",
-    "texas": "America/Chicago", "houston": "America/Chicago", "dallas": "America/Chicago",
-    "japan": "Asia/Tokyo", "china": "Asia/Shanghai", "beijing": "Asia/Shanghai",
-    "brazil": "America/Sao_Paulo", "são paulo": "America/Sao_Paulo",
-    "cape town": "Africa/Johannesburg", "south africa": "Africa/Johannesburg",
-    "melbourne": "Australia/Melbourne", "new zealand": "Pacific/Auckland",
-    "wellington": "Pacific/Auckland", "montreal": "America/Toronto",
+    "utc": "UTC",
+    "gmt": "Europe/London",
+    "uk": "Europe/London",
+    "england": "Europe/London",
+    "scotland": "Europe/London",
+    "ireland": "Europe/Dublin",
+    "germany": "Europe/Berlin",
+    "france": "Europe/Paris",
+    "spain": "Europe/Madrid",
+    "italy": "Europe/Rome",
+    "netherlands": "Europe/Amsterdam",
+    "india": "Asia/Kolkata",
+    "mumbai": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata",
+    "new delhi": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "bengaluru": "Asia/Kolkata",
+    "nyc": "America/New_York",
+    "boston": "America/New_York",
+    "washington": "America/New_York",
+    "miami": "America/New_York",
+    "atlanta": "America/New_York",
+    "san francisco": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles",
+    "la": "America/Los_Angeles",
+    "california": "America/Los_Angeles",
+    "texas": "America/Chicago",
+    "houston": "America/Chicago",
+    "dallas": "America/Chicago",
+    "japan": "Asia/Tokyo",
+    "china": "Asia/Shanghai",
+    "beijing": "Asia/Shanghai",
+    "brazil": "America/Sao_Paulo",
+    "são paulo": "America/Sao_Paulo",
+    "cape town": "Africa/Johannesburg",
+    "south africa": "Africa/Johannesburg",
+    "melbourne": "Australia/Melbourne",
+    "new zealand": "Pacific/Auckland",
+    "wellington": "Pacific/Auckland",
+    "montreal": "America/Toronto",
 }
 
 
@@ -70,7 +95,7 @@ def resolve_timezone(text: str) -> str | None:
         return None  # a longer message is conversation, not an answer about time zones
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
-            phrase = " ".join(words[start:start + size])
+            phrase = " ".join(words[start : start + size])
             if len(phrase) > 2 and phrase in zones:
                 return zones[phrase]
     return None

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
-import httpx
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
@@ -51,7 +49,12 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_init(application: Application, settings: BotSettings) -> None:
-    rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds)
+    rasa = RasaClient(
+        settings.rasa_url,
+        settings.rasa_token,
+        settings.rasa_timeout_seconds,
+        settings.action_server_url,
+    )
     await wait_until_ready(rasa)
     relay = Relay(application.bot, rasa)
     relay.can_read_all_group_messages = bool(application.bot.can_read_all_group_messages)
@@ -69,19 +72,12 @@ async def _post_init(application: Application, settings: BotSettings) -> None:
 
 async def wait_until_ready(rasa: RasaClient) -> None:
     """Poll only once Rasa has a model loaded and the action server answers."""
-    action_health = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
-    action_health = action_health.rsplit("/webhook", 1)[0] + "/health"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + READY_TIMEOUT_SECONDS
-    async with httpx.AsyncClient(timeout=5) as http:
-        while loop.time() < deadline:
-            try:
-                actions_ok = (await http.get(action_health)).status_code == 200
-            except httpx.HTTPError:
-                actions_ok = False
-            if actions_ok and await rasa.is_ready():
-                return
-            await asyncio.sleep(0.5)
+    while loop.time() < deadline:
+        if await rasa.actions_up() and await rasa.is_ready():
+            return
+        await asyncio.sleep(0.5)
     raise SystemExit("Rasa or the action server did not become ready in time.")
 
 

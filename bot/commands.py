@@ -15,7 +15,7 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", "start", "Set up: the two of you press \"I'm in\"", "start_param"),
+    Command("start", "start", 'Set up: the two of you press "I\'m in"', "start_param"),
     Command("help", "help", "What I do and how to use me"),
     Command("timezone", "set_timezone", "Change your couple's time zone", "timezone"),
     Command("export", "export_data", "Get your couple's saved data as a file"),
@@ -25,7 +25,9 @@ BY_NAME = {command.name: command for command in COMMANDS}
 
 
 def split_command(text: str, bot_username: str) -> tuple[str, str] | None:
-    """"/talk@TalkingStickBot the dishes" -> ("talk", "the dishes"); None if addressed elsewhere."""
+    """Split "/talk@TalkingStickBot the dishes" into ("talk", "the dishes").
+
+    None when the command is addressed to another bot in the group."""
     head, _, rest = text.strip().partition(" ")
     name, _, addressee = head[1:].partition("@")
     if addressee and addressee.lower() != bot_username.lower():

@@ -11,9 +11,20 @@ class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) did not answer; the update will be retried."""
 
 
+class NoActionRan(RasaUnavailable):
+    """Rasa answered, but none of our actions ran (action server down, or a dialogue fault).
+
+    Retried a few times (the action server may be restarting), then given up on, so that a
+    fault in the dialogue can never hold up a chat for good.
+    """
+
+
 class RasaClient:
-    def __init__(self, base_url: str, token: str | None, timeout: float) -> None:
+    def __init__(
+        self, base_url: str, token: str | None, timeout: float, action_server_url: str
+    ) -> None:
         self._token = token
+        self._action_health = action_server_url.rsplit("/webhook", 1)[0] + "/health"
         self._http = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=5.0),
@@ -29,6 +40,12 @@ class RasaClient:
         except httpx.HTTPError:
             return False
         return response.status_code == 200 and bool(response.json().get("model_id"))
+
+    async def actions_up(self) -> bool:
+        try:
+            return (await self._http.get(self._action_health)).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     async def send_message(
         self, chat_id: int, text: str, metadata: dict[str, Any]

@@ -18,7 +18,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.rasa_client import NoActionRan, RasaClient, RasaUnavailable
 from bot.sender import Answer, OutgoingMessage, deliver, read_answer
 from bot.translate import Incoming, UnknownCommand, translate
 from storage import inbox, keyboards, timers
@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 WORKER_IDLE_SECONDS = 120
 RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 10.0)
+# "Rasa answered but no action ran" this many times in a row: give the update up.
+NO_ACTION_ATTEMPTS = 6
 TIMER_INTENT = "EXTERNAL_timer_due"
 ADMIN_CACHE_SECONDS = 300
 
@@ -72,7 +74,10 @@ class Relay:
     def replay_unfinished(self) -> int:
         """At start-up: queue updates received before a crash but never finished, in order."""
         with transaction() as session:
-            rows = [(row.update_id, row.chat_id, row.payload) for row in inbox.unfinished(session=session)]
+            rows = [
+                (row.update_id, row.chat_id, row.payload)
+                for row in inbox.unfinished(session=session)
+            ]
         for _update_id, chat_id, payload in rows:
             update = Update.de_json(json.loads(payload or "{}"), self.bot)
             if update is not None:
@@ -109,26 +114,52 @@ class Relay:
                 logger.error("chat %s: job failed (%s)", chat_id, type(error).__name__)
 
     async def _until_rasa_answers(self, chat_id: int, job: Job) -> None:
+        no_action = 0
         for attempt in range(10**6):
             try:
-                await (self._fire_timer(job.timer) if isinstance(job, TimerJob)
-                       else self._handle_update(job.update))
+                await (
+                    self._fire_timer(job.timer)
+                    if isinstance(job, TimerJob)
+                    else self._handle_update(job.update)
+                )
                 self._told_to_wait.discard(chat_id)
                 return
-            except RasaUnavailable as error:
-                logger.warning("chat %s: Rasa unavailable (%s), retrying", chat_id, error)
-                if isinstance(job, UpdateJob) and chat_id not in self._told_to_wait:
-                    self._told_to_wait.add(chat_id)
-                    await self._say_one_moment(job.update)
+            except NoActionRan as error:
+                if not await self.rasa.actions_up():
+                    await self._wait_for_rasa(chat_id, job, attempt, error)
+                    continue
+                no_action += 1
+                if no_action >= NO_ACTION_ATTEMPTS:
+                    logger.error(
+                        "chat %s: no action ran after %d tries; giving the %s up",
+                        chat_id,
+                        no_action,
+                        type(job).__name__,
+                    )
+                    await self._give_up(job)
+                    return
                 await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+            except RasaUnavailable as error:
+                await self._wait_for_rasa(chat_id, job, attempt, error)
+
+    async def _wait_for_rasa(self, chat_id: int, job: Job, attempt: int, error: Exception) -> None:
+        """Rasa or the action server is down: say "one moment" once, keep the job, wait."""
+        logger.warning("chat %s: Rasa or actions unavailable (%s), retrying", chat_id, error)
+        if isinstance(job, UpdateJob) and chat_id not in self._told_to_wait:
+            self._told_to_wait.add(chat_id)
+            await self._say_one_moment(job.update)
+        await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
 
     # -- one update -----------------------------------------------------------------------
 
     async def _handle_update(self, update: Update) -> None:
         translated = translate(update, self.bot.username or "")
         if isinstance(translated, UnknownCommand):
-            await deliver_text(self.bot, translated.chat_id,
-                               f"I don't know /{translated.name[:32]}. /help lists what I can do.")
+            await deliver_text(
+                self.bot,
+                translated.chat_id,
+                f"I don't know /{translated.name[:32]}. /help lists what I can do.",
+            )
         elif isinstance(translated, Incoming) and self._may_relay(translated):
             await self._relay(translated)
         with transaction() as session:
@@ -145,8 +176,9 @@ class Relay:
     async def _relay(self, incoming: Incoming) -> None:
         if incoming.callback_query_id and incoming.pressed_message_id is not None:
             with transaction() as session:
-                closed = keyboards.is_closed(incoming.chat_id, incoming.pressed_message_id,
-                                             session=session)
+                closed = keyboards.is_closed(
+                    incoming.chat_id, incoming.pressed_message_id, session=session
+                )
             if closed:
                 await self._answer_press(incoming, "This was already answered.")
                 return
@@ -154,7 +186,7 @@ class Relay:
         rasa_messages = await self.rasa.send_message(incoming.chat_id, incoming.text, metadata)
         answer = read_answer(rasa_messages, incoming.chat_id)
         if not answer.acknowledged:
-            raise RasaUnavailable("no action ran")
+            raise NoActionRan("no action ran")
         if incoming.callback_query_id:
             await self._answer_press(incoming, answer.toast)
             if not answer.keep_keyboard and incoming.pressed_message_id is not None:
@@ -172,7 +204,14 @@ class Relay:
         }
 
     async def _sees_all_messages(self, incoming: Incoming) -> bool:
-        if self.can_read_all_group_messages or incoming.chat_type == "private":
+        if incoming.chat_type == "private":
+            return True
+        if incoming.text.startswith("/start"):
+            # Privacy mode can be switched in @BotFather while we run: look again on /start.
+            me = await self.bot.get_me()
+            self.can_read_all_group_messages = bool(me.can_read_all_group_messages)
+            self._admin_cache.pop(incoming.chat_id, None)
+        if self.can_read_all_group_messages:
             return True
         cached = self._admin_cache.get(incoming.chat_id)
         if cached and time.monotonic() - cached[0] < ADMIN_CACHE_SECONDS:
@@ -206,18 +245,30 @@ class Relay:
     async def _say_one_moment(self, update: Update) -> None:
         chat = update.effective_chat
         if chat is not None:
-            await deliver_text(self.bot, chat.id,
-                               "One moment, please: I'm catching up. I've kept your message "
-                               "and will answer as soon as I can.")
+            await deliver_text(
+                self.bot,
+                chat.id,
+                "One moment, please: I'm catching up. I've kept your message "
+                "and will answer as soon as I can.",
+            )
+
+    async def _give_up(self, job: Job) -> None:
+        with transaction() as session:
+            if isinstance(job, TimerJob):
+                timers.mark_fired(job.timer.id, session=session)
+                self.timers_in_flight.discard(job.timer.id)
+            else:
+                inbox.mark_done(job.update.update_id, session=session)
 
     # -- one timer ------------------------------------------------------------------------
 
     async def _fire_timer(self, timer: DueTimer) -> None:
         rasa_messages = await self.rasa.trigger_intent(
-            timer.chat_id, TIMER_INTENT, {"timer_id": timer.id})
+            timer.chat_id, TIMER_INTENT, {"timer_id": timer.id}
+        )
         answer = read_answer(rasa_messages, timer.chat_id)
         if not answer.acknowledged:
-            raise RasaUnavailable("timer action did not run")
+            raise NoActionRan("timer action did not run")
         await self._deliver_all(answer)
         with transaction() as session:
             timers.mark_fired(timer.id, session=session)

@@ -54,10 +54,14 @@ def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
         if custom.get("toast"):
             answer.toast = str(custom["toast"])[:200]
         if custom.get("text") or custom.get("document"):
-            answer.messages.append(OutgoingMessage(
-                int(custom.get("chat_id") or chat_id), str(custom.get("text") or ""),
-                list(custom.get("buttons") or []), custom.get("document"),
-            ))
+            answer.messages.append(
+                OutgoingMessage(
+                    int(custom.get("chat_id") or chat_id),
+                    str(custom.get("text") or ""),
+                    list(custom.get("buttons") or []),
+                    custom.get("document"),
+                )
+            )
     return answer
 
 
@@ -71,7 +75,7 @@ def keyboard(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
         return None
     short = all(len(button.text) <= 16 for button in usable)
     width = 2 if short and len(usable) > 2 else 1
-    return InlineKeyboardMarkup([usable[i:i + width] for i in range(0, len(usable), width)])
+    return InlineKeyboardMarkup([usable[i : i + width] for i in range(0, len(usable), width)])
 
 
 def chunks(text: str) -> list[str]:
@@ -104,18 +108,28 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
         if message.document:
             content = str(message.document.get("content", "")).encode("utf-8")
             name = str(message.document.get("file_name") or "document.txt")
-            await with_retries(lambda: bot.send_document(
-                message.chat_id, InputFile(content, filename=name),
-                caption=message.text[:1024] or None), "sendDocument")
+            await with_retries(
+                lambda: bot.send_document(
+                    message.chat_id,
+                    InputFile(content, filename=name),
+                    caption=message.text[:1024] or None,
+                ),
+                "sendDocument",
+            )
             return
         pieces = chunks(message.text)
         for index, piece in enumerate(pieces):
             markup = keyboard(message.buttons) if index == len(pieces) - 1 else None
-            await with_retries(lambda piece=piece, markup=markup: bot.send_message(
-                message.chat_id, piece, reply_markup=markup), "sendMessage")
+            await with_retries(
+                lambda piece=piece, markup=markup: bot.send_message(
+                    message.chat_id, piece, reply_markup=markup
+                ),
+                "sendMessage",
+            )
     except Forbidden:
         # e.g. a partner never opened a private chat with the bot
         logger.warning("chat %s does not accept messages from the bot", message.chat_id)
     except BadRequest as error:
-        logger.error("chat %s: Telegram refused a message (%s)", message.chat_id,
-                     type(error).__name__)
+        logger.error(
+            "chat %s: Telegram refused a message (%s)", message.chat_id, type(error).__name__
+        )

@@ -14,6 +14,7 @@ class BotSettings:
     telegram_api_base_url: str
     rasa_url: str
     rasa_token: str | None
+    action_server_url: str
     webhook_url: str | None
     webhook_secret: str | None
     webhook_listen: str
@@ -46,6 +47,7 @@ def from_environment() -> BotSettings:
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_DEFAULT_BASE_URL,
         rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
         rasa_token=env.get("RASA_AUTH_TOKEN") or None,
+        action_server_url=env.get("ACTION_SERVER_URL") or "http://127.0.0.1:5055/webhook",
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),

@@ -32,8 +32,20 @@ class UnknownCommand:
     name: str
 
 
-MEDIA_ATTRIBUTES = ("sticker", "photo", "voice", "video", "video_note", "audio", "document",
-                    "animation", "location", "contact", "poll", "dice")
+MEDIA_ATTRIBUTES = (
+    "sticker",
+    "photo",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "document",
+    "animation",
+    "location",
+    "contact",
+    "poll",
+    "dice",
+)
 
 
 def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | None:
@@ -42,17 +54,26 @@ def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | 
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:
         return None
-    base = {"chat_id": chat.id, "chat_type": chat.type, "user_id": user.id,
-            "first_name": user.first_name or "there"}
+    base: dict[str, Any] = {
+        "chat_id": chat.id,
+        "chat_type": chat.type,
+        "user_id": user.id,
+        "first_name": user.first_name or "there",
+    }
     if update.callback_query is not None:
         data = update.callback_query.data or ""
         # Only intent payloads from our own buttons; timers' intents are never pressable.
         if not data.startswith("/") or data.startswith("/EXTERNAL"):
             return None
         message = update.callback_query.message
-        return Incoming(**base, text=data, is_plain_text=False, is_command_or_button=True,
-                        callback_query_id=update.callback_query.id,
-                        pressed_message_id=message.message_id if message else None)
+        return Incoming(
+            **base,
+            text=data,
+            is_plain_text=False,
+            is_command_or_button=True,
+            callback_query_id=update.callback_query.id,
+            pressed_message_id=message.message_id if message else None,
+        )
     if update.edited_message is not None:
         return Incoming(**base, text="/edited_message", is_plain_text=False)
     message = update.message
@@ -68,8 +89,12 @@ def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | 
             command = BY_NAME.get(name)
             if command is None:
                 return UnknownCommand(chat.id, name)
-            return Incoming(**base, text=as_rasa_payload(command, argument), is_plain_text=False,
-                            is_command_or_button=True)
+            return Incoming(
+                **base,
+                text=as_rasa_payload(command, argument),
+                is_plain_text=False,
+                is_command_or_button=True,
+            )
         if not text:
             return None
         return Incoming(**base, text=text, is_plain_text=True)

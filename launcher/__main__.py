@@ -6,12 +6,12 @@ chat in which you can write as either partner of a simulated couple.
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import os
 import sys
 import threading
 import time
-import _thread
 
 from launcher.processes import ChildDied
 from launcher.stack import Stack, StackConfig
@@ -21,15 +21,17 @@ from storage.engine import var_dir
 
 def config_from_environment() -> StackConfig:
     env = os.environ
-    return StackConfig(
+    config = StackConfig(
         var_dir=var_dir(),
         rasa_port=int(env.get("RASA_PORT", "5005")),
         actions_port=int(env.get("ACTION_SERVER_PORT", "5055")),
         telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
         local_telegram_port=int(env.get("LOCAL_TELEGRAM_PORT", "8081")),
-        **({"rasa_auth_token": env["RASA_AUTH_TOKEN"]} if env.get("RASA_AUTH_TOKEN") else {}),
     )
+    if env.get("RASA_AUTH_TOKEN"):
+        config.rasa_auth_token = env["RASA_AUTH_TOKEN"]
+    return config
 
 
 def watch_children(stack: Stack, stopping: threading.Event) -> None:
@@ -51,8 +53,10 @@ def run() -> int:
     stopping = threading.Event()
     try:
         stack.start()
-        print(f"Ready in {time.monotonic() - started:.0f} s. Logs: {config.var_dir / 'logs'}",
-              flush=True)
+        print(
+            f"Ready in {time.monotonic() - started:.0f} s. Logs: {config.var_dir / 'logs'}",
+            flush=True,
+        )
         threading.Thread(target=watch_children, args=(stack, stopping), daemon=True).start()
         if config.uses_local_telegram:
             from local_telegram.chat import run_local_chat

@@ -55,8 +55,13 @@ class ManagedProcess:
         log.write(f"\n--- starting {self.name} at {time.strftime('%H:%M:%S')} ---\n".encode())
         log.flush()
         self.popen = subprocess.Popen(
-            self.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,  # Ctrl-C is ours to pass on
+            self.command,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C is ours to pass on
         )
         log.close()
 
@@ -75,8 +80,9 @@ class ManagedProcess:
             if self.health():
                 return
             time.sleep(0.25)
-        raise TimeoutError(f"{self.name} did not become ready within {timeout:.0f} s "
-                           f"(log: {self.log_path})")
+        raise TimeoutError(
+            f"{self.name} did not become ready within {timeout:.0f} s " f"(log: {self.log_path})"
+        )
 
     def stop(self, timeout: float = 15) -> None:
         if not self.alive():

@@ -93,31 +93,64 @@ class Stack:
         if key == "telegram":
             return ManagedProcess(
                 "the local Bot API server",
-                [PYTHON, "-m", "local_telegram.server", "--host", "127.0.0.1",
-                 "--port", str(config.local_telegram_port)],
-                env, logs / "local_telegram.log",
-                http_ok(f"{config.local_telegram_url}/_control/health"))
+                [
+                    PYTHON,
+                    "-m",
+                    "local_telegram.server",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(config.local_telegram_port),
+                ],
+                env,
+                logs / "local_telegram.log",
+                http_ok(f"{config.local_telegram_url}/_control/health"),
+            )
         if key == "actions":
             return ManagedProcess(
                 "the action server",
                 [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "-p", str(config.actions_port)],
-                env, logs / "actions.log",
-                http_ok(f"http://127.0.0.1:{config.actions_port}/health"))
+                env,
+                logs / "actions.log",
+                http_ok(f"http://127.0.0.1:{config.actions_port}/health"),
+            )
         if key == "rasa":
             return ManagedProcess(
                 "the Rasa server",
-                [PYTHON, "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
-                 "-p", str(config.rasa_port), "--auth-token", config.rasa_auth_token,
-                 "--model", str(ensure_model()), "--endpoints", str(self.write_endpoints()),
-                 "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-                 "--logging-config-file", str(PROJECT_ROOT / "config" / "rasa_logging.yml")],
-                env, logs / "rasa.log",
-                http_ok(f"http://127.0.0.1:{config.rasa_port}/status?token="
-                        f"{config.rasa_auth_token}", want_json_key="model_id"))
+                [
+                    PYTHON,
+                    "-m",
+                    "rasa",
+                    "run",
+                    "--enable-api",
+                    "-i",
+                    "127.0.0.1",
+                    "-p",
+                    str(config.rasa_port),
+                    "--auth-token",
+                    config.rasa_auth_token,
+                    "--model",
+                    str(ensure_model()),
+                    "--endpoints",
+                    str(self.write_endpoints()),
+                    "--credentials",
+                    str(PROJECT_ROOT / "credentials.yml"),
+                    "--logging-config-file",
+                    str(PROJECT_ROOT / "config" / "rasa_logging.yml"),
+                ],
+                env,
+                logs / "rasa.log",
+                http_ok(
+                    f"http://127.0.0.1:{config.rasa_port}/status?token="
+                    f"{config.rasa_auth_token}",
+                    want_json_key="model_id",
+                ),
+            )
         if key == "bot":
             log = logs / "bot.log"
-            return ManagedProcess("the bot", [PYTHON, "-m", "bot"], env, log,
-                                  _bot_ready_since_now(log))
+            return ManagedProcess(
+                "the bot", [PYTHON, "-m", "bot"], env, log, _bot_ready_since_now(log)
+            )
         raise KeyError(key)
 
     def start(self, timeout: float = 240) -> None:
@@ -195,8 +228,13 @@ def tracker_store_yaml(url: str | None, var_dir: Path) -> str:
         return f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{path}"\n'
     parsed = make_url(url)
     lines = ["tracker_store:", "  type: SQL", f'  dialect: "{parsed.drivername}"']
-    for key, value in (("url", parsed.host), ("port", parsed.port), ("db", parsed.database),
-                       ("username", parsed.username), ("password", parsed.password)):
+    for key, value in (
+        ("url", parsed.host),
+        ("port", parsed.port),
+        ("db", parsed.database),
+        ("username", parsed.username),
+        ("password", parsed.password),
+    ):
         if value:
             lines.append(f'  {key}: "{value}"')
     return "\n".join(lines) + "\n"

@@ -32,13 +32,30 @@ def ensure_model(log: Path | None = None) -> Path:
     print(f"Training the Rasa model (data or config changed): {path.name} …", flush=True)
     started = time.monotonic()
     command = [
-        PYTHON, "-m", "rasa", "train", "--quiet",
-        "--domain", "domain.yml", "--config", "config.yml", "--data", "data",
-        "--out", str(path.parent), "--fixed-model-name", path.name.removesuffix(".tar.gz"),
+        PYTHON,
+        "-m",
+        "rasa",
+        "train",
+        "--quiet",
+        "--domain",
+        "domain.yml",
+        "--config",
+        "config.yml",
+        "--data",
+        "data",
+        "--out",
+        str(path.parent),
+        "--fixed-model-name",
+        path.name.removesuffix(".tar.gz"),
     ]
     with open(log or path.with_suffix(".log"), "w") as output:
-        result = subprocess.run(command, cwd=PROJECT_ROOT, stdout=output,
-                                stderr=subprocess.STDOUT, env=child_environment())
+        result = subprocess.run(
+            command,
+            cwd=PROJECT_ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=child_environment(),
+        )
     if result.returncode != 0 or not path.exists():
         raise SystemExit(f"Training failed (exit {result.returncode}); see {output.name}")
     print(f"Trained in {time.monotonic() - started:.0f} s.", flush=True)

@@ -33,8 +33,12 @@ class DueTimer:
 
 
 def schedule(
-    kind: str, chat_id: int, due_at: datetime, payload: dict[str, Any] | None = None,
-    *, session: Session,
+    kind: str,
+    chat_id: int,
+    due_at: datetime,
+    payload: dict[str, Any] | None = None,
+    *,
+    session: Session,
 ) -> Timer:
     timer = Timer(kind=kind, chat_id=chat_id, due_at=due_at, payload=json.dumps(payload or {}))
     session.add(timer)
@@ -73,29 +77,41 @@ def pending(kind: str, chat_id: int, *, session: Session) -> list[Timer]:
 def claim_due(*, session: Session, now: datetime | None = None, limit: int = 50) -> list[DueTimer]:
     """Claim timers that are due (oldest first), plus stale claims of dead dispatchers."""
     now = now or utc_now()
-    candidates = session.execute(
-        select(Timer)
-        .where(
-            ((Timer.status == "pending") & (Timer.due_at <= now))
-            | ((Timer.status == "firing") & (Timer.claimed_at <= now - STALE_CLAIM))
+    candidates = (
+        session.execute(
+            select(Timer)
+            .where(
+                ((Timer.status == "pending") & (Timer.due_at <= now))
+                | ((Timer.status == "firing") & (Timer.claimed_at <= now - STALE_CLAIM))
+            )
+            .order_by(Timer.due_at, Timer.id)
+            .limit(limit)
         )
-        .order_by(Timer.due_at, Timer.id)
-        .limit(limit)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     claimed: list[DueTimer] = []
     for timer in candidates:
         result = session.execute(
             update(Timer)
             .where(Timer.id == timer.id, Timer.status == timer.status)
-            .where(Timer.claimed_at.is_(None) if timer.claimed_at is None
-                   else Timer.claimed_at == timer.claimed_at)
+            .where(
+                Timer.claimed_at.is_(None)
+                if timer.claimed_at is None
+                else Timer.claimed_at == timer.claimed_at
+            )
             .values(status="firing", claimed_at=now, attempts=Timer.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
             claimed.append(
-                DueTimer(timer.id, timer.kind, timer.chat_id, timer.due_at,
-                         json.loads(timer.payload or "{}"))
+                DueTimer(
+                    timer.id,
+                    timer.kind,
+                    timer.chat_id,
+                    timer.due_at,
+                    json.loads(timer.payload or "{}"),
+                )
             )
     return claimed
 

@@ -46,9 +46,14 @@ def build_tracker(
 ) -> Tracker:
     metadata: dict[str, Any] = {}
     if user_id is not None:
-        metadata = {"user_id": user_id, "first_name": first_name, "chat_type": chat_type,
-                    "is_callback": is_callback, "bot_username": "TalkingStickBot",
-                    "sees_all_messages": sees_all_messages}
+        metadata = {
+            "user_id": user_id,
+            "first_name": first_name,
+            "chat_type": chat_type,
+            "is_callback": is_callback,
+            "bot_username": "TalkingStickBot",
+            "sees_all_messages": sees_all_messages,
+        }
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0},
@@ -62,8 +67,9 @@ def run_action(action: Any, tracker: Tracker, domain: dict[str, Any]) -> list[di
     """Run an action as the action server would; returns what it said (acks left out)."""
     dispatcher = CollectingDispatcher()
     asyncio.run(action.run(dispatcher, tracker, domain))
-    return [m for m in dispatcher.messages
-            if not (m.get("custom") or {}).get("telegram", {}).get("ack")]
+    return [
+        m for m in dispatcher.messages if not (m.get("custom") or {}).get("telegram", {}).get("ack")
+    ]
 
 
 def texts(messages: list[dict[str, Any]]) -> list[str]:

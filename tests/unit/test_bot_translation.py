@@ -18,8 +18,9 @@ def message_update(text: str | None = None, **extra) -> Update:
     if text is not None:
         message["text"] = text
         if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
     return Update.de_json({"update_id": 1, "message": message}, None)
 
 
@@ -28,13 +29,17 @@ def test_typed_words_are_relayed_as_they_are_with_who_wrote_them():
     assert isinstance(incoming, Incoming)
     assert incoming.text == "I felt hurt *really*"
     assert incoming.is_plain_text and not incoming.is_command_or_button
-    assert (incoming.user_id, incoming.first_name, incoming.chat_type) == (11, "<b>Al*ex_</b>",
-                                                                          "group")
+    assert (incoming.user_id, incoming.first_name, incoming.chat_type) == (
+        11,
+        "<b>Al*ex_</b>",
+        "group",
+    )
 
 
 def test_commands_become_intents_and_their_argument_an_entity_with_any_characters():
-    incoming = translate(message_update('/timezone@TalkingStickBot New "York"} {x'),
-                         "TalkingStickBot")
+    incoming = translate(
+        message_update('/timezone@TalkingStickBot New "York"} {x'), "TalkingStickBot"
+    )
     assert isinstance(incoming, Incoming)
     intent, _, entities = incoming.text.partition("{")
     assert intent == "/set_timezone"
@@ -48,9 +53,17 @@ def test_commands_for_other_bots_are_ignored_and_unknown_ones_named():
 
 
 def test_stickers_become_a_media_intent_without_content():
-    update = message_update(sticker={"file_id": "s", "file_unique_id": "u", "width": 1,
-                                     "height": 1, "is_animated": False, "is_video": False,
-                                     "type": "regular"})
+    update = message_update(
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "u",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+    )
     incoming = translate(update, "TalkingStickBot")
     assert isinstance(incoming, Incoming)
     assert incoming.text == '/shared_media{"media_kind":"sticker"}'
@@ -58,26 +71,45 @@ def test_stickers_become_a_media_intent_without_content():
 
 def test_button_presses_relay_their_payload_but_never_a_timer_intent():
     def press(data: str) -> Update:
-        return Update.de_json({"update_id": 2, "callback_query": {
-            "id": "q1", "from": USER, "chat_instance": "c", "data": data,
-            "message": {"message_id": 9, "date": 0, "chat": GROUP_CHAT, "text": "x"}}}, None)
+        return Update.de_json(
+            {
+                "update_id": 2,
+                "callback_query": {
+                    "id": "q1",
+                    "from": USER,
+                    "chat_instance": "c",
+                    "data": data,
+                    "message": {"message_id": 9, "date": 0, "chat": GROUP_CHAT, "text": "x"},
+                },
+            },
+            None,
+        )
 
     incoming = translate(press("/join_couple"), "TalkingStickBot")
     assert isinstance(incoming, Incoming)
     assert (incoming.text, incoming.pressed_message_id, incoming.callback_query_id) == (
-        "/join_couple", 9, "q1")
+        "/join_couple",
+        9,
+        "q1",
+    )
     assert translate(press('/EXTERNAL_timer_due{"timer_id":1}'), "TalkingStickBot") is None
 
 
 def test_rasa_answer_is_read_into_messages_toast_and_keyboard_decision():
-    answer = read_answer([
-        {"recipient_id": "-1001", "text": "Hi", "buttons": [{"title": "I'm in",
-                                                              "payload": "/join_couple"}]},
-        {"recipient_id": "-1001", "custom": {"telegram": {"toast": "You're in."}}},
-        {"recipient_id": "-1001", "custom": {"telegram": {"keep_keyboard": True}}},
-        {"recipient_id": "-1001", "custom": {"telegram": {"chat_id": 11, "text": "private"}}},
-        {"recipient_id": "-1001", "custom": {"telegram": {"ack": True}}},
-    ], -1001)
+    answer = read_answer(
+        [
+            {
+                "recipient_id": "-1001",
+                "text": "Hi",
+                "buttons": [{"title": "I'm in", "payload": "/join_couple"}],
+            },
+            {"recipient_id": "-1001", "custom": {"telegram": {"toast": "You're in."}}},
+            {"recipient_id": "-1001", "custom": {"telegram": {"keep_keyboard": True}}},
+            {"recipient_id": "-1001", "custom": {"telegram": {"chat_id": 11, "text": "private"}}},
+            {"recipient_id": "-1001", "custom": {"telegram": {"ack": True}}},
+        ],
+        -1001,
+    )
     assert [(m.chat_id, m.text) for m in answer.messages] == [(-1001, "Hi"), (11, "private")]
     assert answer.toast == "You're in." and answer.keep_keyboard and answer.acknowledged
 

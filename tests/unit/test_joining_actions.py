@@ -6,7 +6,7 @@ import json
 
 from actions.export import ActionExportData
 from actions.help import ActionAnswerFreeText
-from actions.joining import ActionJoinCouple, ActionSetTimezone, ActionStart, ActionGiveConsent
+from actions.joining import ActionGiveConsent, ActionJoinCouple, ActionSetTimezone, ActionStart
 from actions.timers import ActionFireTimer
 from storage import timers
 from storage.couples import couple_for_group
@@ -18,8 +18,9 @@ GROUP = -100500
 
 
 def press_join(domain, user_id: int, name: str) -> list[dict]:
-    tracker = build_tracker(GROUP, "/join_couple", "join_couple", user_id=user_id,
-                            first_name=name, is_callback=True)
+    tracker = build_tracker(
+        GROUP, "/join_couple", "join_couple", user_id=user_id, first_name=name, is_callback=True
+    )
     return run_action(ActionJoinCouple(), tracker, domain)
 
 
@@ -57,7 +58,8 @@ def test_the_second_presser_completes_the_couple_asks_time_zone_and_schedules_re
     assert "https://t.me/TalkingStickBot?start=consent" in shown
     with transaction() as session:
         assert [t.kind for t in timers.pending("timezone_reminder", GROUP, session=session)] == [
-            "timezone_reminder"]
+            "timezone_reminder"
+        ]
 
 
 def test_a_third_person_is_told_kindly_and_never_joins(database, domain):
@@ -81,7 +83,8 @@ def test_a_typed_city_sets_the_time_zone_and_cancels_the_reminder(database, doma
     form_couple(domain)
     tracker = build_tracker(GROUP, "We're in Berlin", "content", user_id=2, first_name="Sam")
     assert texts(run_action(ActionAnswerFreeText(), tracker, domain)) == [
-        "Time zone set to Europe/Berlin. You can change it any time with /timezone."]
+        "Time zone set to Europe/Berlin. You can change it any time with /timezone."
+    ]
     with transaction() as session:
         assert couple_for_group(GROUP, session=session).timezone == "Europe/Berlin"
         assert timers.pending("timezone_reminder", GROUP, session=session) == []
@@ -95,8 +98,14 @@ def test_ordinary_chat_is_not_taken_as_a_time_zone_and_gets_no_answer(database, 
 
 def test_time_zone_button(database, domain):
     form_couple(domain)
-    tracker = build_tracker(GROUP, '/set_timezone{"timezone":"America/Chicago"}', "set_timezone", user_id=1,
-                            entities={"timezone": "America/Chicago"}, is_callback=True)
+    tracker = build_tracker(
+        GROUP,
+        '/set_timezone{"timezone":"America/Chicago"}',
+        "set_timezone",
+        user_id=1,
+        entities={"timezone": "America/Chicago"},
+        is_callback=True,
+    )
     assert "America/Chicago" in texts(run_action(ActionSetTimezone(), tracker, domain))[0]
 
 
@@ -106,8 +115,18 @@ def test_export_has_the_documented_keys_and_the_partners(database, domain):
     messages = run_action(ActionExportData(), tracker, domain)
     document = messages[0]["custom"]["telegram"]["document"]
     data = json.loads(document["content"])
-    assert list(data) == ["couple", "partners", "statements", "agreements", "rounds", "turns",
-                          "interruptions", "pauses", "escalations", "checkins"]
+    assert list(data) == [
+        "couple",
+        "partners",
+        "statements",
+        "agreements",
+        "rounds",
+        "turns",
+        "interruptions",
+        "pauses",
+        "escalations",
+        "checkins",
+    ]
     assert [p["first_name"] for p in data["partners"]] == ["Alex", "Sam"]
     assert data["couple"]["formed_at"].endswith("+00:00")
     assert document["file_name"].endswith(".json")
@@ -129,8 +148,9 @@ def test_timer_reminds_once_only_while_no_time_zone_is_set(database, domain):
         timer.due_at = utc_now()
     with transaction() as session:
         [claimed] = timers.claim_due(session=session)
-    tracker = build_tracker(GROUP, "", "EXTERNAL_timer_due", user_id=None,
-                            entities={"timer_id": claimed.id})
+    tracker = build_tracker(
+        GROUP, "", "EXTERNAL_timer_due", user_id=None, entities={"timer_id": claimed.id}
+    )
     assert "gentle reminder" in texts(run_action(ActionFireTimer(), tracker, domain))[0]
     # A timer that is not claimed (e.g. named by someone else) does nothing.
     with transaction() as session:

@@ -13,8 +13,9 @@ from storage.models import Timer, utc_now
 def test_due_timer_is_claimed_once_and_future_timer_not_at_all(database):
     now = utc_now()
     with transaction() as session:
-        due = timers.schedule("turn_end", -1, now - timedelta(seconds=1), {"turn": 7},
-                              session=session).id
+        due = timers.schedule(
+            "turn_end", -1, now - timedelta(seconds=1), {"turn": 7}, session=session
+        ).id
         timers.schedule("turn_end", -1, now + timedelta(minutes=5), session=session)
 
     with transaction() as session:

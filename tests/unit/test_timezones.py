@@ -24,8 +24,15 @@ def test_places_resolve_to_iana_zones(text, zone):
 
 @pytest.mark.parametrize(
     "text",
-    ["hello there", "Casey is late again", "", "🙂", "the dishes", "x" * 500,
-     "we talked about it in the car and I think we should do it in Paris next year"],
+    [
+        "hello there",
+        "Casey is late again",
+        "",
+        "🙂",
+        "the dishes",
+        "x" * 500,
+        "we talked about it in the car and I think we should do it in Paris next year",
+    ],
 )
 def test_ordinary_sentences_are_not_time_zones(text):
     assert resolve_timezone(text) is None
