@@ -20,9 +20,11 @@ class MessageContext:
     first_name: str
     text: str
     intent: str
+    intent_confidence: float
     entities: dict[str, Any]
     is_button_or_command: bool
     is_callback: bool
+    message_id: int | None
     bot_username: str
     sees_all_messages: bool
 
@@ -37,6 +39,10 @@ class MessageContext:
     def entity(self, name: str) -> Any:
         return self.entities.get(name)
 
+    @property
+    def word_count(self) -> int:
+        return 0 if self.is_button_or_command else len(self.text.split())
+
 
 def context_from(tracker: Tracker) -> MessageContext:
     message = tracker.latest_message or {}
@@ -44,6 +50,7 @@ def context_from(tracker: Tracker) -> MessageContext:
     text = message.get("text") or ""
     entities = {e.get("entity"): e.get("value") for e in message.get("entities") or []}
     intent = (message.get("intent") or {}).get("name") or ""
+    confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
     user_id = metadata.get("user_id")
     chat_type = metadata.get("chat_type") or ("timer" if intent.startswith("EXTERNAL_") else "")
     return MessageContext(
@@ -53,9 +60,11 @@ def context_from(tracker: Tracker) -> MessageContext:
         first_name=str(metadata.get("first_name") or "there"),
         text=text,
         intent=intent,
+        intent_confidence=confidence,
         entities=entities,
         is_button_or_command=text.startswith("/"),
         is_callback=bool(metadata.get("is_callback")),
+        message_id=metadata.get("message_id"),
         bot_username=str(metadata.get("bot_username") or "TalkingStickBot"),
         sees_all_messages=bool(metadata.get("sees_all_messages", True)),
     )

@@ -199,6 +199,7 @@ class Relay:
             "first_name": incoming.first_name,
             "chat_type": incoming.chat_type,
             "is_callback": incoming.callback_query_id is not None,
+            "message_id": incoming.message_id,
             "bot_username": self.bot.username,
             "sees_all_messages": await self._sees_all_messages(incoming),
         }

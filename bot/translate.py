@@ -23,6 +23,7 @@ class Incoming:
     is_command_or_button: bool = False
     callback_query_id: str | None = None
     pressed_message_id: int | None = None
+    message_id: int | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
@@ -97,7 +98,7 @@ def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | 
             )
         if not text:
             return None
-        return Incoming(**base, text=text, is_plain_text=True)
+        return Incoming(**base, text=text, is_plain_text=True, message_id=message.message_id)
     kind = next((name for name in MEDIA_ATTRIBUTES if getattr(message, name, None)), None)
     if kind is None:
         return None  # service messages: members joining, title changes, pins ...

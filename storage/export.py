@@ -2,6 +2,7 @@
 
 The schema is documented in docs/export-schema.md. Every top-level key except `couple`
 is a list, present from the start and empty until its flow has saved something.
+Private safety checks are never part of it: the export is shown in the couple's group.
 """
 
 from __future__ import annotations
@@ -9,9 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Couple, Partner
+from storage.models import (
+    Agreement,
+    Couple,
+    Escalation,
+    Interruption,
+    Pause,
+    Round,
+    Statement,
+    Turn,
+)
 
 EXPORT_LIST_KEYS = (
     "partners",
@@ -31,29 +42,146 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _couple(couple: Couple) -> dict[str, Any]:
-    return {
-        "id": couple.id,
-        "group_chat_id": couple.group_chat_id,
-        "timezone": couple.timezone,
-        "created_at": iso(couple.created_at),
-        "formed_at": iso(couple.formed_at),
-    }
+def row_dict(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named columns of a row, times as ISO 8601 strings."""
+    values = {}
+    for name in fields:
+        value = getattr(row, name)
+        values[name] = iso(value) if isinstance(value, datetime) else value
+    return values
 
 
-def _partner(partner: Partner) -> dict[str, Any]:
-    return {
-        "id": partner.id,
-        "telegram_user_id": partner.telegram_user_id,
-        "first_name": partner.first_name,
-        "seat": partner.seat,
-        "joined_at": iso(partner.joined_at),
-        "consented_at": iso(partner.consented_at),
-    }
+COUPLE_FIELDS = (
+    "id",
+    "group_chat_id",
+    "timezone",
+    "created_at",
+    "formed_at",
+    "escalation_threshold",
+    "escalation_own_step",
+)
+PARTNER_FIELDS = ("id", "telegram_user_id", "first_name", "seat", "joined_at", "consented_at")
+STATEMENT_FIELDS = (
+    "id",
+    "speaker_id",
+    "listener_id",
+    "topic",
+    "drafted_in",
+    "chat_id",
+    "step",
+    "describe_text",
+    "feel_text",
+    "request_text",
+    "reflection_text",
+    "findings",
+    "revisions",
+    "kept_despite_findings",
+    "shared",
+    "shared_at",
+    "listener_answer",
+    "status",
+    "created_at",
+    "updated_at",
+    "completed_at",
+)
+AGREEMENT_FIELDS = (
+    "id",
+    "statement_id",
+    "proposed_by_id",
+    "agreed_by_id",
+    "text",
+    "source",
+    "review_at",
+    "status",
+    "created_at",
+    "agreed_at",
+)
+ROUND_FIELDS = (
+    "id",
+    "topic",
+    "turn_seconds",
+    "rounds_planned",
+    "rounds_done",
+    "started_by_id",
+    "first_speaker_id",
+    "first_speaker_reason",
+    "status",
+    "created_at",
+    "ended_at",
+)
+TURN_FIELDS = (
+    "id",
+    "round_id",
+    "speaker_id",
+    "sequence",
+    "planned_seconds",
+    "started_at",
+    "ended_at",
+    "ended_by",
+    "seconds_held",
+    "message_count",
+    "word_count",
+    "status",
+)
+INTERRUPTION_FIELDS = ("id", "turn_id", "by_id", "text", "kind", "created_at", "handed_back")
+PAUSE_FIELDS = (
+    "id",
+    "requested_by_id",
+    "requested_at",
+    "topic",
+    "flow",
+    "flow_state",
+    "proposals",
+    "resume_at",
+    "agreed_by",
+    "agreed_at",
+    "resumed_at",
+    "reschedules",
+    "status",
+)
+ESCALATION_FIELDS = ("id", "topic", "pause_count", "suggestion_made_at", "choice", "created_at")
+
+
+def _rows(session: Session, model: Any, *where: Any, order: Any) -> list[Any]:
+    return list(session.execute(select(model).where(*where).order_by(order)).scalars())
 
 
 def export_couple(couple: Couple, *, session: Session) -> dict[str, Any]:
-    document: dict[str, Any] = {"couple": _couple(couple)}
-    document.update({key: [] for key in EXPORT_LIST_KEYS})
-    document["partners"] = [_partner(p) for p in couple.partners]
+    rounds = _rows(session, Round, Round.couple_id == couple.id, order=Round.id)
+    round_ids = [r.id for r in rounds]
+    turns = _rows(session, Turn, Turn.round_id.in_(round_ids), order=Turn.id)
+    turn_ids = [t.id for t in turns]
+    document: dict[str, Any] = {
+        "couple": row_dict(couple, COUPLE_FIELDS),
+        "partners": [row_dict(p, PARTNER_FIELDS) for p in couple.partners],
+        "statements": [
+            row_dict(s, STATEMENT_FIELDS)
+            for s in _rows(session, Statement, Statement.couple_id == couple.id, order=Statement.id)
+            # A draft written in private belongs to its writer until shared.
+            if s.drafted_in != "private" or s.shared
+        ],
+        "agreements": [
+            row_dict(a, AGREEMENT_FIELDS)
+            for a in _rows(session, Agreement, Agreement.couple_id == couple.id, order=Agreement.id)
+        ],
+        "rounds": [row_dict(r, ROUND_FIELDS) for r in rounds],
+        "turns": [row_dict(t, TURN_FIELDS) for t in turns],
+        "interruptions": [
+            row_dict(i, INTERRUPTION_FIELDS)
+            for i in _rows(
+                session, Interruption, Interruption.turn_id.in_(turn_ids), order=Interruption.id
+            )
+        ],
+        "pauses": [
+            row_dict(p, PAUSE_FIELDS)
+            for p in _rows(session, Pause, Pause.couple_id == couple.id, order=Pause.id)
+        ],
+        "escalations": [
+            row_dict(e, ESCALATION_FIELDS)
+            for e in _rows(
+                session, Escalation, Escalation.couple_id == couple.id, order=Escalation.id
+            )
+        ],
+        "checkins": [],
+    }
     return document

@@ -43,6 +43,8 @@ def build_tracker(
     entities: dict[str, Any] | None = None,
     is_callback: bool = False,
     sees_all_messages: bool = True,
+    confidence: float = 1.0,
+    message_id: int | None = None,
 ) -> Tracker:
     metadata: dict[str, Any] = {}
     if user_id is not None:
@@ -56,7 +58,7 @@ def build_tracker(
         }
     latest = {
         "text": text,
-        "intent": {"name": intent, "confidence": 1.0},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
         "metadata": metadata,
     }
