@@ -86,11 +86,13 @@ def main() -> None:
         text=True,
     )
     assert run.stdout is not None
+    output: list[str] = []
     for line in run.stdout:
+        output.append(line)
         if line.startswith("Ready in"):
             break
     else:
-        raise SystemExit("the run command ended before it was ready")
+        raise SystemExit("the run command ended before it was ready:\n" + "".join(output))
     ready_seconds = time.monotonic() - started
     threading.Thread(target=lambda: [None for _ in run.stdout], daemon=True).start()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+from pathlib import Path
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
@@ -13,7 +15,7 @@ from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.settings import BotSettings
 from bot.timer_dispatcher import TimerDispatcher
-from storage.engine import dispose_engines
+from storage.engine import dispose_engines, var_dir
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +69,19 @@ async def _post_init(application: Application, settings: BotSettings) -> None:
     if replayed:
         logger.info("replaying %d unfinished update(s) from before the restart", replayed)
     dispatcher.start()
+    mark_ready()
     logger.info("bot ready as @%s", application.bot.username)
+
+
+def ready_file() -> Path:
+    return var_dir() / "runtime" / "bot.ready"
+
+
+def mark_ready() -> None:
+    """Tell the launcher we poll now: the file holds this process id."""
+    path = ready_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(str(os.getpid()))
 
 
 async def wait_until_ready(rasa: RasaClient) -> None:

@@ -68,8 +68,8 @@ def run() -> int:
                 time.sleep(1)
     except KeyboardInterrupt:
         pass
-    except ChildDied as died:
-        print(f"\n{died}", file=sys.stderr)
+    except (ChildDied, TimeoutError) as failure:
+        print(f"\n{failure}", file=sys.stderr)
         return 1
     finally:
         stopping.set()

@@ -30,16 +30,6 @@ def http_ok(url: str, want_json_key: str | None = None) -> HealthCheck:
     return check
 
 
-def log_contains(path: Path, marker: str) -> HealthCheck:
-    def check() -> bool:
-        try:
-            return marker in path.read_text(errors="replace")
-        except OSError:
-            return False
-
-    return check
-
-
 @dataclass
 class ManagedProcess:
     name: str  # as a person reads it: "the Rasa server"

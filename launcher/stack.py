@@ -14,12 +14,11 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from launcher.paths import PYTHON
-from launcher.processes import ManagedProcess, http_ok, log_contains
+from launcher.processes import ManagedProcess, http_ok
 from launcher.training import child_environment, ensure_model
 from storage.engine import PROJECT_ROOT
 
 LOCAL_BOT_TOKEN = "7000000001:local-chat-token"
-BOT_READY_MARKER = "bot ready as @"
 
 
 def free_port() -> int:
@@ -147,10 +146,13 @@ class Stack:
                 ),
             )
         if key == "bot":
-            log = logs / "bot.log"
-            return ManagedProcess(
-                "the bot", [PYTHON, "-m", "bot"], env, log, _bot_ready_since_now(log)
+            ready = config.var_dir / "runtime" / "bot.ready"
+            ready.unlink(missing_ok=True)
+            process = ManagedProcess(
+                "the bot", [PYTHON, "-m", "bot"], env, logs / "bot.log", lambda: False
             )
+            process.health = lambda: _ready_file_names(ready, process.pid)
+            return process
         raise KeyError(key)
 
     def start(self, timeout: float = 240) -> None:
@@ -188,19 +190,12 @@ class Stack:
                 self.processes[key].stop()
 
 
-def _bot_ready_since_now(log: Path):  # type: ignore[no-untyped-def]
-    """The bot is ready when its log says so after this start (the log is appended to)."""
-    offset = log.stat().st_size if log.exists() else 0
-
-    def check() -> bool:
-        try:
-            with open(log, "rb") as handle:
-                handle.seek(offset)
-                return BOT_READY_MARKER.encode() in handle.read()
-        except OSError:
-            return False
-
-    return check
+def _ready_file_names(path: Path, pid: int | None) -> bool:
+    """The bot writes its process id into the ready file once it polls."""
+    try:
+        return pid is not None and path.read_text().strip() == str(pid)
+    except OSError:
+        return False
 
 
 def _with_env(env: dict[str, str], function):  # type: ignore[no-untyped-def]
@@ -240,4 +235,4 @@ def tracker_store_yaml(url: str | None, var_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["LOCAL_BOT_TOKEN", "Stack", "StackConfig", "free_port", "log_contains"]
+__all__ = ["LOCAL_BOT_TOKEN", "Stack", "StackConfig", "free_port"]
