@@ -32,11 +32,26 @@ from storage.engine import PROJECT_ROOT
 PROCESS_MARKERS = {"rasa": "rasa run", "actions": "rasa_sdk", "bot": "-m bot"}
 
 
-def rss_of(markers: dict[str, str]) -> dict[str, int]:
-    """Resident memory in bytes of each named process (by its command line)."""
+def parent_of(pid: int) -> int:
+    try:
+        return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def descends_from(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        pid = parent_of(pid)
+    return False
+
+
+def rss_of(markers: dict[str, str], ancestor: int) -> dict[str, int]:
+    """Resident memory in bytes of each named process started by `ancestor` (the launcher)."""
     found: dict[str, int] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or not descends_from(int(entry.name), ancestor):
             continue
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -44,7 +59,7 @@ def rss_of(markers: dict[str, str]) -> dict[str, int]:
         except OSError:
             continue
         for name, marker in markers.items():
-            if marker in command and "benchmarks" not in command:
+            if marker in command:
                 kb = next(
                     int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
                 )
@@ -101,7 +116,7 @@ def main() -> None:
 
     def sample() -> None:
         while not sampling.is_set():
-            sizes = rss_of(PROCESS_MARKERS)
+            sizes = rss_of(PROCESS_MARKERS, run.pid)
             total = sum(sizes.values())
             if total > peak["total"]:
                 peak.update(sizes, total=total)

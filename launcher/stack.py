@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+import sqlite3
 import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -220,6 +221,10 @@ def tracker_store_yaml(url: str | None, var_dir: Path) -> str:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(mode=stat.S_IRUSR | stat.S_IWUSR)
+            # WAL is a lasting property of the file: Rasa's own engine then commits each
+            # message with one append instead of rewriting a rollback journal.
+            with sqlite3.connect(path) as connection:
+                connection.execute("PRAGMA journal_mode=WAL")
         return f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{path}"\n'
     parsed = make_url(url)
     lines = ["tracker_store:", "  type: SQL", f'  dialect: "{parsed.drivername}"']
