@@ -446,9 +446,8 @@ async def delete_my_commands(world: World, params: Params) -> bool:
 
 # --- methods: messages ------------------------------------------------------------------
 
-@method("sendMessage")
-async def send_message(world: World, params: Params) -> JSON:
-    chat = target_chat(world, params)
+def validated_text(params: Params) -> tuple[str, str | None, str, Any]:
+    """The message text as sent, its parse mode, and what a user sees; 400 like Telegram."""
     text = params.get_str("text") or ""
     parse_mode = params.get_str("parse_mode")
     if not text.strip():
@@ -458,6 +457,13 @@ async def send_message(world: World, params: Params) -> JSON:
         raise bad_request("message text is empty")
     if len(plain) > MAX_TEXT:
         raise bad_request("message is too long")
+    return text, parse_mode, plain, entities
+
+
+@method("sendMessage")
+async def send_message(world: World, params: Params) -> JSON:
+    chat = target_chat(world, params)
+    text, parse_mode, plain, entities = validated_text(params)
     markup, inline = inline_markup(params)
     stored = bot_message(
         world, chat, params, {"text": plain, "entities": entities or None, "reply_markup": inline}
@@ -483,15 +489,7 @@ async def edit_message_text(world: World, params: Params) -> JSON:
         raise bad_request("message can't be edited")
     if "text" not in stored.data:
         raise bad_request("there is no text in the message to edit")
-    text = params.get_str("text") or ""
-    parse_mode = params.get_str("parse_mode")
-    if not text.strip():
-        raise bad_request("message text is empty")
-    plain, entities = parse_body(text, parse_mode, params.get_json("entities"))
-    if not plain:
-        raise bad_request("message text is empty")
-    if len(plain) > MAX_TEXT:
-        raise bad_request("message is too long")
+    text, parse_mode, plain, entities = validated_text(params)
     markup, inline = inline_markup(params)
     data = stored.data
     unchanged = (

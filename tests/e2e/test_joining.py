@@ -7,6 +7,7 @@ import json
 import pytest
 
 from local_telegram.client import ButtonGone, LocalTelegram, buttons
+from tests.conftest import EXPECTED_EXPORT_KEYS
 from tests.e2e.conftest import Couple, press_im_in, unique
 
 pytestmark = pytest.mark.e2e
@@ -56,18 +57,7 @@ def test_a_couple_joins_an_observer_is_ignored_the_time_zone_is_set_and_export_r
         group.group, lambda item: bool(item["document"]), after=before_export
     )["document"]
     data = json.loads(document["content_text"])
-    assert list(data) == [
-        "couple",
-        "partners",
-        "statements",
-        "agreements",
-        "rounds",
-        "turns",
-        "interruptions",
-        "pauses",
-        "escalations",
-        "checkins",
-    ]
+    assert list(data) == EXPECTED_EXPORT_KEYS
     assert data["couple"]["timezone"] == "Europe/Berlin"
     assert [(p["first_name"], p["telegram_user_id"]) for p in data["partners"]] == [
         (group.alex["first_name"], group.alex["id"]),

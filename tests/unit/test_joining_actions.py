@@ -12,7 +12,7 @@ from storage import timers
 from storage.couples import couple_for_group
 from storage.engine import transaction
 from storage.models import Timer, utc_now
-from tests.conftest import build_tracker, run_action, texts
+from tests.conftest import EXPECTED_EXPORT_KEYS, build_tracker, run_action, texts
 
 GROUP = -100500
 
@@ -115,18 +115,7 @@ def test_export_has_the_documented_keys_and_the_partners(database, domain):
     messages = run_action(ActionExportData(), tracker, domain)
     document = messages[0]["custom"]["telegram"]["document"]
     data = json.loads(document["content"])
-    assert list(data) == [
-        "couple",
-        "partners",
-        "statements",
-        "agreements",
-        "rounds",
-        "turns",
-        "interruptions",
-        "pauses",
-        "escalations",
-        "checkins",
-    ]
+    assert list(data) == EXPECTED_EXPORT_KEYS
     assert [p["first_name"] for p in data["partners"]] == ["Alex", "Sam"]
     assert data["couple"]["formed_at"].endswith("+00:00")
     assert document["file_name"].endswith(".json")
