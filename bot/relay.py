@@ -9,6 +9,7 @@ through the same queue, so a timer and a message of one chat never race.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import time
@@ -112,10 +113,13 @@ class Relay:
                 raise
             except Exception as error:  # never let one update stop the chat's worker
                 logger.error("chat %s: job failed (%s)", chat_id, type(error).__name__)
+                if isinstance(job, TimerJob):
+                    # Its claim goes stale and the dispatcher may claim it again later.
+                    self.timers_in_flight.discard(job.timer.id)
 
     async def _until_rasa_answers(self, chat_id: int, job: Job) -> None:
         no_action = 0
-        for attempt in range(10**6):
+        for attempt in itertools.count():
             try:
                 await (
                     self._fire_timer(job.timer)
