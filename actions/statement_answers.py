@@ -15,7 +15,7 @@ from actions.context import MessageContext
 from actions.flows import start_pause
 from actions.replies import Outgoing, Reply, Toast
 from actions.statement_buttons import Pressed, pressed_statement
-from actions.statement_replies import answer_reply, idea_reply, names
+from actions.statement_replies import answer_reply, idea_reply, names, one_line
 from actions.statement_steps import (
     finish,
     format_day,
@@ -83,7 +83,7 @@ def agreed_reply(
         response="utter_statement_agreed",
         values={
             **names(statement, session),
-            "agreement": text,
+            "agreement": one_line(text),
             "review_date": format_day(agreement.review_at, couple.timezone),
         },
     )

@@ -44,6 +44,11 @@ def names(statement: Statement, session: Session) -> dict[str, str]:
     }
 
 
+def one_line(text: str) -> str:
+    """A person's words inside a bot message: on one line (Rasa splits texts at blank lines)."""
+    return " ".join(text.split())
+
+
 def topic_line(topic: str | None) -> str:
     return f"About: {topic}\n" if topic else ""
 
@@ -116,7 +121,7 @@ def answer_reply(statement: Statement, couple: Couple, session: Session) -> Repl
 def idea_reply(statement: Statement, idea: Agreement, couple: Couple, session: Session) -> Reply:
     return Reply(
         response="utter_statement_idea",
-        values={**names(statement, session), "idea": idea.text},
+        values={**names(statement, session), "idea": one_line(idea.text)},
         buttons=[
             {"title": "Yes, agreed", "payload": payload("statement_accept_idea", statement.id)},
             {"title": "Not quite", "payload": payload("statement_decline_idea", statement.id)},

@@ -554,3 +554,9 @@ def test_cancel_in_private_stops_the_draft_and_says_nothing_in_the_group(couple,
 def test_private_talk_without_a_couple_explains_how_to_start(database, domain):
     answer = say(domain, KIM, "/start_statement", "start_statement", chat=KIM)
     assert "set me up in a group" in shown(answer)
+
+
+def test_statement_texts_have_no_blank_lines_which_rasa_would_split_into_messages(domain):
+    for name, variants in domain["responses"].items():
+        if name.startswith("utter_statement"):
+            assert "\n\n" not in variants[0]["text"], name
