@@ -17,7 +17,7 @@ from actions.context import MessageContext
 from actions.flows import running_flow
 from actions.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.statement_answers import capture_listener_words
-from actions.statement_buttons import Pressed, pressed_statement
+from actions.statement_buttons import MOVED_ON, Pressed, late_press, pressed_statement
 from actions.statement_flow import StatementFlow  # noqa: F401  (registers the flow)
 from actions.statement_replies import (
     coach_reply,
@@ -214,6 +214,8 @@ class ActionStatementKeep(TalkingStickAction):
         if not isinstance(pressed, Pressed):
             return pressed
         statement, couple = pressed.statement, pressed.couple
+        if statement.status != "drafting":
+            return late_press(statement)
         parts = pressed.ref.parts
         revision = parts[1] if len(parts) == 2 else ""
         if not revision.isdigit() or not keep_despite_findings(
@@ -263,8 +265,12 @@ class ActionStatementShare(TalkingStickAction):
         if not isinstance(pressed, Pressed):
             return pressed
         statement, couple = pressed.statement, pressed.couple
-        if statement.step != "review" or statement.shared or statement.status != "drafting":
+        if statement.shared:
             return [Toast("This was already shared.")]
+        if statement.status != "drafting":
+            return late_press(statement)
+        if statement.step != "review":
+            return [Toast(MOVED_ON)]
         if couple.safety_hold:
             return [Toast("This can't be shared to the group right now."), KeepKeyboard()]
         if group_busy(couple, session):

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from actions.base import TalkingStickAction
 from actions.context import MessageContext
 from actions.flows import start_pause
-from actions.replies import Outgoing, Reply, Toast
-from actions.statement_buttons import Pressed, pressed_statement
+from actions.replies import Outgoing, Reply
+from actions.statement_buttons import Pressed, late_press, pressed_statement
 from actions.statement_replies import answer_reply, idea_reply, names, one_line
 from actions.statement_steps import (
     finish,
@@ -25,8 +25,6 @@ from actions.statement_steps import (
 )
 from storage import statements
 from storage.models import Agreement, Couple, Partner, Statement, utc_now
-
-ANSWERED = "This was already answered."
 
 
 def capture_listener_words(
@@ -76,13 +74,19 @@ def pending_idea(statement: Statement, session: Session) -> Agreement | None:
 
 
 def agreed_reply(
-    statement: Statement, couple: Couple, agreement: Agreement, text: str, session: Session
+    statement: Statement,
+    couple: Couple,
+    agreement: Agreement,
+    text: str,
+    who: Partner,
+    session: Session,
 ) -> Reply:
     assert agreement.review_at is not None
     return Reply(
         response="utter_statement_agreed",
         values={
             **names(statement, session),
+            "who": who.first_name,
             "agreement": one_line(text),
             "review_date": format_day(agreement.review_at, couple.timezone),
         },
@@ -98,7 +102,7 @@ class ActionStatementSkipReflection(TalkingStickAction):
         if not isinstance(pressed, Pressed):
             return pressed
         if not take_reflection(pressed.statement, None, utc_now()):
-            return [Toast(ANSWERED)]
+            return late_press(pressed.statement)
         return [answer_reply(pressed.statement, pressed.couple, session)]
 
 
@@ -112,7 +116,7 @@ class ActionStatementYes(TalkingStickAction):
             return pressed
         statement, couple = pressed.statement, pressed.couple
         if not waiting_for_answer(statement):
-            return [Toast(ANSWERED)]
+            return late_press(statement)
         now = utc_now()
         agreement = statements.add_agreement(
             statement,
@@ -127,7 +131,7 @@ class ActionStatementYes(TalkingStickAction):
         )
         finish(statement, "yes", "complete", now)
         question = request_question(statement.request_text or "")
-        return [agreed_reply(statement, couple, agreement, question, session)]
+        return [agreed_reply(statement, couple, agreement, question, pressed.presser, session)]
 
 
 class ActionStatementAnotherIdea(TalkingStickAction):
@@ -140,7 +144,7 @@ class ActionStatementAnotherIdea(TalkingStickAction):
             return pressed
         statement = pressed.statement
         if not waiting_for_answer(statement):
-            return [Toast(ANSWERED)]
+            return late_press(statement)
         statement.state = {**(statement.state or {}), "counter": "asked"}
         statement.updated_at = utc_now()
         return [Reply(response="utter_statement_ask_idea", values=names(statement, session))]
@@ -156,7 +160,7 @@ class ActionStatementNeedTime(TalkingStickAction):
             return pressed
         statement = pressed.statement
         if not waiting_for_answer(statement):
-            return [Toast(ANSWERED)]
+            return late_press(statement)
         now = utc_now()
         statement.listener_answer = "need_time"
         statement.updated_at = now
@@ -179,14 +183,14 @@ class ActionStatementAcceptIdea(TalkingStickAction):
         statement = pressed.statement
         idea = pending_idea(statement, session)
         if idea is None:
-            return [Toast(ANSWERED)]
+            return late_press(statement)
         now = utc_now()
         idea.status = "agreed"
         idea.agreed_by_id = pressed.presser.id
         idea.agreed_at = now
         idea.review_at = review_at(now)
         finish(statement, "another_idea", "complete", now)
-        return [agreed_reply(statement, pressed.couple, idea, idea.text, session)]
+        return [agreed_reply(statement, pressed.couple, idea, idea.text, pressed.presser, session)]
 
 
 class ActionStatementDeclineIdea(TalkingStickAction):
@@ -200,7 +204,7 @@ class ActionStatementDeclineIdea(TalkingStickAction):
         statement = pressed.statement
         idea = pending_idea(statement, session)
         if idea is None:
-            return [Toast(ANSWERED)]
+            return late_press(statement)
         idea.status = "declined"
         finish(statement, "another_idea", "complete", utc_now())
         return [Reply(response="utter_statement_idea_declined", values=names(statement, session))]

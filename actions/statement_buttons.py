@@ -17,6 +17,7 @@ from storage.couples import partner_in
 from storage.models import Couple, Partner, Statement
 
 MOVED_ON = "This has moved on."
+ANSWERED = "This was already answered."
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,12 @@ def pressed_statement(
         name = expected.first_name if expected else "your partner"
         return [Toast(f"This one is for {name}."), KeepKeyboard()]
     return Pressed(statement, couple, presser, ref)
+
+
+def late_press(statement: Statement) -> list[Outgoing]:
+    """A button pressed after its moment (twice, late, or after /cancel or a pause)."""
+    if statement.status in ("unfinished", "cancelled"):
+        return [Toast("This statement was stopped.")]
+    if statement.status == "paused":
+        return [Toast("This is paused for now.")]
+    return [Toast(ANSWERED)]

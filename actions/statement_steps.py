@@ -157,7 +157,8 @@ _TRAILING = " \t\n.!?…,;:"
 _COMMON_OPENERS = frozenset(
     "you your yours on last yesterday today tonight this that the we our at after before in "
     "during while earlier my it there he she they his her their a an every when whenever "
-    "instead later recently lately".split()
+    "instead later recently lately you're you've you'd you'll we're we've we'd it's there's "
+    "he's she's they're".split()
 )
 _FEEL_LEADS = (
     "i have been feeling",
@@ -255,7 +256,7 @@ def describe_clause(describe: str) -> str:
     text = _clean(describe)
     rest = _after_lead(text, ("when", "whenever"))
     text = rest if rest is not None else text
-    first = text.split(" ", 1)[0].lower()
+    first = text.split(" ", 1)[0].lower().strip(",")
     return _lower_first(text) if first in _COMMON_OPENERS else text
 
 

@@ -159,7 +159,7 @@ def test_a_private_draft_is_shared_and_the_listeners_idea_is_accepted(
     asked = tap(telegram, group, sam, shown, "Skip", "your answer to")
     tap(telegram, group, sam, asked, "Another idea", "what would you suggest instead")
     idea = say(telegram, group, sam, "I'll do Mondays and Thursdays", "suggests")
-    tap(telegram, group, alex, idea, "Yes, agreed", "Agreed: I'll do Mondays and Thursdays")
+    tap(telegram, group, alex, idea, "Yes, agreed", 'said yes to "I\'ll do Mondays and Thursdays"')
 
     assert statements_of(running, group, "drafted_in, shared, status, listener_answer") == [
         ("private", 1, "complete", "another_idea")

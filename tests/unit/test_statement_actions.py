@@ -359,6 +359,9 @@ def test_the_composed_statement_is_shown_and_the_listener_reflects_then_says_yes
     )
     expected = before + timedelta(days=14)
     assert abs((agreement.review_at - expected).total_seconds()) < 60
+    assert shown(agreed).startswith(
+        'Agreed: Sam said yes to "Would you be willing to wash up on weeknights after dinner?"'
+    )
     assert f"Review date: {format_day(agreement.review_at, 'Europe/Berlin')}" in shown(agreed)
     assert shown(press(domain, SAM, yes)) == "This was already answered."
     assert len(agreements()) == 1
@@ -386,7 +389,9 @@ def test_another_idea_is_saved_as_proposed_and_the_speaker_accepts_it(couple, do
     accept = buttons(proposed)["Yes, agreed"]
     assert "This one is for Alex." in shown(press(domain, SAM, accept))
     agreed = press(domain, ALEX, accept)
-    assert "Agreed: I'll do Mondays and Thursdays, you do the rest" in shown(agreed)
+    assert 'Agreed: Alex said yes to "I\'ll do Mondays and Thursdays, you do the rest"' in shown(
+        agreed
+    )
     [idea] = agreements()
     assert idea.status == "agreed" and idea.agreed_by_id == statement().speaker_id
     assert idea.review_at is not None and idea.agreed_at is not None
@@ -560,3 +565,24 @@ def test_statement_texts_have_no_blank_lines_which_rasa_would_split_into_message
     for name, variants in domain["responses"].items():
         if name.startswith("utter_statement"):
             assert "\n\n" not in variants[0]["text"], name
+
+
+def test_buttons_pressed_after_cancel_do_nothing(couple, domain):
+    start(domain)
+    keep = buttons(say(domain, ALEX, "You never help"))["Keep it"]
+    say(domain, ALEX, "/cancel", "cancel")
+    assert shown(press(domain, ALEX, keep)) == "This statement was stopped."
+    assert statement().status == "unfinished" and statement().kept_despite_findings == []
+    skip = buttons(write_all_steps(domain))["Skip"]
+    say(domain, SAM, "/cancel", "cancel")
+    assert shown(press(domain, SAM, skip)) == "This statement was stopped."
+    assert statement().reflection_text is None
+
+
+def test_a_button_naming_no_statement_is_answered_kindly(couple, domain):
+    assert shown(press(domain, SAM, '/statement_yes{"statement_ref":"999"}')) == (
+        "This has moved on."
+    )
+    assert shown(press(domain, SAM, '/statement_yes{"statement_ref":"nonsense"}')) == (
+        "This has moved on."
+    )

@@ -170,6 +170,13 @@ def test_cancel_keeps_what_was_written_as_unfinished():
             "check I'm okay first. Would you be willing?",
         ),
         (
+            "You're on your phone at dinner",
+            "lonely",
+            "Leave it in the hall",
+            "When you're on your phone at dinner, I felt lonely. Would you be willing to leave "
+            "it in the hall?",
+        ),
+        (
             "you took the car keys",
             "😢",
             "Put them back on the hook",
