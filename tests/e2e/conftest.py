@@ -67,6 +67,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         extra_env={
             "TIMEZONE_REMINDER_SECONDS": str(TIMEZONE_REMINDER_SECONDS),
             "LOG_LEVEL": "INFO",
+            "AGREEMENT_REVIEW_DAYS": "10",  # guided statement (tests/e2e/test_statement.py)
         },
     )
     stack = Stack(config)

@@ -1,0 +1,65 @@
+"""Who may press a statement's button. Anyone in the group can tap it; only one person's
+press counts (the speaker's or the listener's). Everyone else gets a short note on the
+button, and the keyboard stays open for the right person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from actions.context import MessageContext
+from actions.replies import KeepKeyboard, Outgoing, Toast
+from actions.statement_replies import Ref, parse_ref
+from storage import statements
+from storage.couples import partner_in
+from storage.models import Couple, Partner, Statement
+
+MOVED_ON = "This has moved on."
+ANSWERED = "This was already answered."
+
+
+@dataclass(frozen=True)
+class Pressed:
+    statement: Statement
+    couple: Couple
+    presser: Partner
+    ref: Ref
+
+
+def pressed_statement(
+    ctx: MessageContext,
+    session: Session,
+    *,
+    by: Literal["speaker", "listener"],
+) -> Pressed | list[Outgoing]:
+    """The statement a button names, if this person may press it; else what to answer."""
+    ref = parse_ref(ctx.entity("statement_ref"))
+    statement = statements.get(ref.statement_id, session=session) if ref else None
+    couple = session.get(Couple, statement.couple_id) if statement else None
+    if ref is None or statement is None or couple is None or ctx.user_id is None:
+        return [Toast(MOVED_ON)]
+    presser = partner_in(couple, ctx.user_id)
+    if ctx.in_private:
+        # A private draft's buttons live in its writer's private chat only.
+        if statement.chat_id != ctx.chat_id or presser is None:
+            return [Toast(MOVED_ON)]
+        return Pressed(statement, couple, presser, ref)
+    if presser is None or couple.group_chat_id != ctx.chat_id:
+        return [Toast("This is for the couple of this group."), KeepKeyboard()]
+    expected_id = statement.speaker_id if by == "speaker" else statement.listener_id
+    if presser.id != expected_id:
+        expected = session.get(Partner, expected_id) if expected_id else None
+        name = expected.first_name if expected else "your partner"
+        return [Toast(f"This one is for {name}."), KeepKeyboard()]
+    return Pressed(statement, couple, presser, ref)
+
+
+def late_press(statement: Statement) -> list[Outgoing]:
+    """A button pressed after its moment (twice, late, or after /cancel or a pause)."""
+    if statement.status in ("unfinished", "cancelled"):
+        return [Toast("This statement was stopped.")]
+    if statement.status == "paused":
+        return [Toast("This is paused for now.")]
+    return [Toast(ANSWERED)]
