@@ -1,4 +1,7 @@
-"""/cancel (or a short "cancel" in words): end whatever exercise runs, saving what was there."""
+"""/cancel (or a short "cancel" in words): end the exercise running where it was said.
+
+In a group: the couple's running exercise. In a private chat: what that person drafts there.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from actions.base import TalkingStickAction
 from actions.context import MessageContext
-from actions.flows import cancel_running
+from actions.flows import cancel_in_private, cancel_running
 from actions.replies import Outgoing, Reply
-from storage.couples import couple_for_group, couples_of_user
+from storage.couples import couple_for_group
 from storage.models import utc_now
 
 
@@ -17,10 +20,9 @@ class ActionCancel(TalkingStickAction):
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         if ctx.in_group:
-            couples = [c for c in [couple_for_group(ctx.chat_id, session=session)] if c]
+            couple = couple_for_group(ctx.chat_id, session=session)
+            replies = cancel_running(couple, session, utc_now()) if couple else []
         else:
-            couples = couples_of_user(ctx.user_id, session=session) if ctx.user_id else []
-        replies: list[Outgoing] = []
-        for couple in couples:
-            replies += cancel_running(couple, session, utc_now())
+            # In a private chat: only what this person drafts here, never the group's exercise.
+            replies = cancel_in_private(ctx.chat_id, session, utc_now())
         return replies or [Reply(response="utter_nothing_to_cancel")]

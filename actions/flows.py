@@ -94,3 +94,21 @@ def start_pause(
 ) -> list[Outgoing] | None:
     """Start an escalation pause as if `requested_by` asked for it; None if no pause flow."""
     return _pause_starter[0](couple, requested_by, session, now) if _pause_starter else None
+
+
+# /cancel in a partner's private chat ends what that person drafts there, and nothing of the
+# couple's group exercise. Flows with private drafts register how.
+PrivateCanceller = Callable[[int, Session, datetime], "list[Outgoing]"]
+_private_cancellers: list[PrivateCanceller] = []
+
+
+def register_private_canceller(canceller: PrivateCanceller) -> PrivateCanceller:
+    _private_cancellers.append(canceller)
+    return canceller
+
+
+def cancel_in_private(private_chat_id: int, session: Session, now: datetime) -> list[Outgoing]:
+    replies: list[Outgoing] = []
+    for canceller in _private_cancellers:
+        replies += canceller(private_chat_id, session, now)
+    return replies

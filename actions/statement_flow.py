@@ -1,10 +1,9 @@
 """The guided statement as a `Flow`: a pause suspends it, a resume asks the same step again,
 /cancel (or a crisis) sets it aside with what was written.
 
-Only a statement that lives in the group is "running" (a pause is a group matter). /cancel
-also sets aside private drafts of the couple: `cancel_running` doesn't say which chat asked,
-and a private /cancel must be able to end the draft it is typed next to. The draft's note
-goes to its writer's private chat only, so nothing private shows in the group.
+Only a statement that lives in the group is "running" (a pause is a group matter). A
+private draft is its writer's own: only /cancel in that private chat sets it aside
+(`cancel_private_draft`), never a group /cancel or a crisis in the group.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from actions.flows import Suspended, register_flow
+from actions.flows import Suspended, register_flow, register_private_canceller
 from actions.replies import Outgoing, Reply
 from actions.statement_replies import current_prompt
 from actions.statement_steps import set_aside
@@ -70,10 +69,17 @@ class StatementFlow:
             replies.append(
                 Reply(response="utter_statement_cancelled", chat_id=couple.group_chat_id)
             )
-        for draft in statements.private_drafts_of_couple(couple.id, session=session):
-            set_aside(draft, now)
-            replies.append(Reply(response="utter_statement_draft_cancelled", chat_id=draft.chat_id))
         return replies
 
 
+def cancel_private_draft(private_chat_id: int, session: Session, now: datetime) -> list[Outgoing]:
+    """/cancel in a partner's private chat: set aside the draft written there, if any."""
+    draft = statements.private_draft(private_chat_id, session=session)
+    if draft is None:
+        return []
+    set_aside(draft, now)
+    return [Reply(response="utter_statement_draft_cancelled", chat_id=draft.chat_id)]
+
+
 register_flow(StatementFlow())
+register_private_canceller(cancel_private_draft)

@@ -94,21 +94,6 @@ def private_draft(chat_id: int, *, session: Session) -> Statement | None:
     ).scalar_one_or_none()
 
 
-def private_drafts_of_couple(couple_id: int, *, session: Session) -> list[Statement]:
-    return list(
-        session.execute(
-            select(Statement)
-            .where(
-                Statement.couple_id == couple_id,
-                Statement.drafted_in == "private",
-                Statement.status == "drafting",
-                Statement.shared.is_(False),
-            )
-            .order_by(Statement.id)
-        ).scalars()
-    )
-
-
 def add_agreement(
     statement: Statement,
     *,

@@ -556,6 +556,15 @@ def test_cancel_in_private_stops_the_draft_and_says_nothing_in_the_group(couple,
     assert statement().status == "unfinished"
 
 
+def test_a_group_cancel_leaves_a_partners_private_draft_alone(couple, domain):
+    say(domain, ALEX, "/start_statement", "start_statement", chat=ALEX)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink", chat=ALEX)
+    answer = say(domain, SAM, "/cancel", "cancel")
+    assert shown(answer) == "Nothing is running right now, so there is nothing to cancel."
+    assert statement().status == "drafting"
+    assert statement().describe_text.startswith("On Sunday")
+
+
 def test_private_talk_without_a_couple_explains_how_to_start(database, domain):
     answer = say(domain, KIM, "/start_statement", "start_statement", chat=KIM)
     assert "set me up in a group" in shown(answer)
