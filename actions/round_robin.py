@@ -25,6 +25,7 @@ from actions.round_robin_floor import (
     partner_by_id,
     pass_floor,
     people_of,
+    replay_hand_over,
     seconds_left,
     start_clock,
     start_round,
@@ -319,8 +320,23 @@ def timer_floor(timer: DueTimer, timer_key: str, session: Session) -> Floor | No
 def turn_time_up(timer: DueTimer, session: Session) -> list[Outgoing]:
     floor = timer_floor(timer, "end_timer", session)
     if floor is None:
+        return replay_if_refired(timer, session)
+    now = utc_now()
+    return pass_floor(
+        floor.couple, floor.round, floor.turn, "time", now, session, timer_id=timer.id
+    )
+
+
+def replay_if_refired(timer: DueTimer, session: Session) -> list[Outgoing]:
+    """A timer fires twice only when the bot stopped before recording the first firing."""
+    couple = couple_for_group(timer.chat_id, session=session)
+    try:
+        turn = rounds.turn_by_id(int(timer.payload.get("turn_id") or 0), session=session)
+    except (TypeError, ValueError):
         return []
-    return pass_floor(floor.couple, floor.round, floor.turn, "time", utc_now(), session)
+    if couple is None or turn is None:
+        return []
+    return replay_hand_over(couple, turn, timer.id, utc_now(), session)
 
 
 @timer_handler(HEADS_UP)

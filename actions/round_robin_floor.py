@@ -20,7 +20,7 @@ from actions.replies import Outgoing, Reply
 from actions.settings import seconds
 from storage import rounds, timers
 from storage.couples import other_partner
-from storage.models import Couple, Partner, Round, Turn
+from storage.models import Couple, Interruption, Partner, Round, Turn
 
 FLOW_NAME = "round_robin"
 TURN_END = "round_robin_turn_end"
@@ -211,12 +211,21 @@ def end_turn(round_: Round, turn: Turn, ended_by: str, now: datetime, session: S
 
 
 def pass_floor(
-    couple: Couple, round_: Round, turn: Turn, ended_by: str, now: datetime, session: Session
+    couple: Couple,
+    round_: Round,
+    turn: Turn,
+    ended_by: str,
+    now: datetime,
+    session: Session,
+    *,
+    timer_id: int | None = None,
 ) -> list[Outgoing]:
     """Time up or a yield: the next turn starts (its notes handed back), or the wrap-up."""
     previous = partner_by_id(couple, turn.speaker_id)
     previous_name = previous.first_name if previous else ""
     end_turn(round_, turn, ended_by, now, session)
+    if timer_id is not None:  # remembered, so a re-fired timer can say it again
+        turn.state = {**(turn.state or {}), "ended_by_timer": timer_id}
     if rules.is_last_turn(turn.sequence, round_.rounds_planned):
         return wrap_up(couple, round_, ended_by, previous_name, now, session)
     assert round_.first_speaker_id is not None
@@ -233,8 +242,40 @@ def pass_floor(
         session=session,
     )
     start_clock(couple, following, float(round_.turn_seconds), now, session)
+    notes = take_notes(round_, following.speaker_id, session)
+    following.state = {**(following.state or {}), "notes_handed": [n.id for n in notes]}
+    return hand_over_replies(couple, following, previous_name, ended_by, notes, now)
+
+
+def take_notes(round_: Round, partner_id: int, session: Session) -> list[Interruption]:
+    """What this partner wrote during the other's floor, marked as handed back now."""
+    notes = rounds.notes_to_hand_back(round_.id, partner_id, session=session)
+    for note in notes:
+        note.handed_back = True
+    return notes
+
+
+def notes_reply(partner: Partner, notes: list[Interruption]) -> Reply:
+    return Reply(
+        response="utter_round_robin_notes_back",
+        values={
+            "name": partner.first_name,
+            "notes": rules.notes_block([n.text for n in notes], [n.kind for n in notes]),
+        },
+    )
+
+
+def hand_over_replies(
+    couple: Couple,
+    following: Turn,
+    previous_name: str,
+    ended_by: str,
+    notes: list[Interruption],
+    now: datetime,
+) -> list[Outgoing]:
     people = people_of(couple, following)
-    assert people is not None
+    if people is None:
+        return []
     opening = "utter_round_robin_time_up" if ended_by == "time" else "utter_round_robin_yielded"
     replies: list[Outgoing] = [
         Reply(
@@ -242,34 +283,11 @@ def pass_floor(
             values={
                 **people.values(),
                 "previous": previous_name,
-                "duration": rules.format_duration(round_.turn_seconds),
+                "duration": rules.format_duration(seconds_left(following, now)),
             },
         )
     ]
-    return replies + hand_back_notes(couple, round_, [people.speaker], session)
-
-
-def hand_back_notes(
-    couple: Couple, round_: Round, partners: list[Partner], session: Session
-) -> list[Outgoing]:
-    """Give each partner back what they wrote during the other's floor (once)."""
-    replies: list[Outgoing] = []
-    for partner in partners:
-        notes = rounds.notes_to_hand_back(round_.id, partner.id, session=session)
-        if not notes:
-            continue
-        for note in notes:
-            note.handed_back = True
-        replies.append(
-            Reply(
-                response="utter_round_robin_notes_back",
-                values={
-                    "name": partner.first_name,
-                    "notes": rules.notes_block([n.text for n in notes], [n.kind for n in notes]),
-                },
-            )
-        )
-    return replies
+    return replies + ([notes_reply(people.speaker, notes)] if notes else [])
 
 
 def wrap_up(
@@ -282,6 +300,20 @@ def wrap_up(
 ) -> list[Outgoing]:
     round_.status = "complete"
     round_.ended_at = now
+    # Words kept during the last turn (or never given back) come back now, before the offer.
+    notes = [note for p in couple.partners for note in take_notes(round_, p.id, session)]
+    round_.state = {**(round_.state or {}), "wrap_up_notes": [n.id for n in notes]}
+    return wrap_up_replies(couple, round_, ended_by, previous_name, notes, session)
+
+
+def wrap_up_replies(
+    couple: Couple,
+    round_: Round,
+    ended_by: str,
+    previous_name: str,
+    notes: list[Interruption],
+    session: Session,
+) -> list[Outgoing]:
     turns = rounds.turns_of(round_.id, session=session)
     interruptions = rounds.interruptions_of_round(round_.id, session=session)
     summaries = rules.summarise(
@@ -292,8 +324,6 @@ def wrap_up(
         ],
         [i.by_id for i in interruptions],
     )
-    # Words kept during the last turn (or never given back) come back now, before the offer.
-    notes = hand_back_notes(couple, round_, list(couple.partners), session)
     response = (
         "utter_round_robin_wrap_up_time"
         if ended_by == "time"
@@ -307,6 +337,11 @@ def wrap_up(
             "summary": "\n".join(rules.summary_line(s) for s in summaries),
         },
     )
+    given_back = [
+        notes_reply(partner, mine)
+        for partner in couple.partners
+        if (mine := [n for n in notes if n.by_id == partner.id])
+    ]
     offer = Reply(
         response="utter_round_robin_offer_statement",
         buttons=[
@@ -314,7 +349,45 @@ def wrap_up(
             {"title": "Stop here", "payload": option_payload(round_.id, "stop")},
         ],
     )
-    return [summary, *notes, offer]
+    return [summary, *given_back, offer]
+
+
+def replay_hand_over(
+    couple: Couple, turn: Turn, timer_id: int, now: datetime, session: Session
+) -> list[Outgoing]:
+    """The time-up timer that ended `turn` fires again: the bot that fired it stopped
+    before recording that its message went out, so the hand-over may never have been
+    seen. Say it again (nothing changes twice); a next turn nobody has used yet starts
+    over with its full time, since its speaker may never have known it began."""
+    if turn.status != "done" or (turn.state or {}).get("ended_by_timer") != timer_id:
+        return []
+    round_ = rounds.round_by_id(turn.round_id, session=session)
+    if round_ is None:
+        return []
+    previous = partner_by_id(couple, turn.speaker_id)
+    previous_name = previous.first_name if previous else ""
+    if rules.is_last_turn(turn.sequence, round_.rounds_planned):
+        state = round_.state or {}
+        if round_.status != "complete" or state.get("closed"):
+            return []
+        notes = rounds.interruptions_by_ids(state.get("wrap_up_notes") or [], session=session)
+        return wrap_up_replies(couple, round_, "time", previous_name, notes, session)
+    following = rounds.turn_in_round(round_.id, turn.sequence + 1, session=session)
+    if round_.status != "running" or following is None or following.status != "running":
+        return []
+    untouched = (
+        not following.message_count
+        and not (following.state or {}).get("heads_up_sent")
+        and not rounds.interruptions_in_turn(following.id, session=session)
+    )
+    if untouched:
+        stop_clock(following, now, session)
+        following.seconds_held = 0.0
+        start_clock(couple, following, float(following.planned_seconds), now, session)
+    notes = rounds.interruptions_by_ids(
+        (following.state or {}).get("notes_handed") or [], session=session
+    )
+    return hand_over_replies(couple, following, previous_name, "time", notes, now)
 
 
 # -- suspend, restore, cancel -----------------------------------------------------------

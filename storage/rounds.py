@@ -67,6 +67,14 @@ def current_turn(round_id: int, *, session: Session) -> Turn | None:
     ).scalar_one_or_none()
 
 
+def turn_in_round(round_id: int, sequence: int, *, session: Session) -> Turn | None:
+    return session.execute(
+        select(Turn)
+        .where(Turn.round_id == round_id, Turn.sequence == sequence)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
 def turns_of(round_id: int, *, session: Session) -> list[Turn]:
     return list(
         session.execute(
@@ -153,6 +161,16 @@ def interruptions_of_round(round_id: int, *, session: Session) -> list[Interrupt
             .where(Turn.round_id == round_id)
             .order_by(Interruption.id)
             .execution_options(populate_existing=True)
+        ).scalars()
+    )
+
+
+def interruptions_by_ids(ids: list[int], *, session: Session) -> list[Interruption]:
+    if not ids:
+        return []
+    return list(
+        session.execute(
+            select(Interruption).where(Interruption.id.in_(ids)).order_by(Interruption.id)
         ).scalars()
     )
 

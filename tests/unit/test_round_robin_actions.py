@@ -349,8 +349,27 @@ def test_heads_up_once_then_time_up_passes_the_floor_exactly_once(couple, domain
     time_passes(60)
     end_id, passed = fire(domain, TURN_END)
     assert texts(passed)[0].startswith("Time's up. Thank you, Sam. Alex, the floor is yours")
-    assert fire(domain, TURN_END, force_id=end_id)[1] == []  # a duplicate does nothing
     assert [(t[0], t[2], t[3]) for t in turns()] == [(1, "done", "time"), (2, "running", None)]
+
+
+def test_a_time_up_fired_again_says_the_hand_over_again_and_changes_nothing_twice(couple, domain):
+    """A timer fires twice only when the bot died before recording the first firing: its
+    message may never have gone out."""
+    start(domain, ALEX)
+    words(domain, ALEX, "Not true")
+    time_passes(300)
+    end_id, first = fire(domain, TURN_END)
+    (next_end,) = pending(TURN_END)
+    _, again = fire(domain, TURN_END, force_id=end_id)
+    assert texts(again) == texts(first)  # the same hand-over and the same notes
+    assert len(texts(again)) == 2 and "you wanted to say" in texts(again)[1]
+    assert [(t[0], t[2]) for t in turns()] == [(1, "done"), (2, "running")]  # no third turn
+    (restarted,) = pending(TURN_END)
+    assert restarted >= next_end  # Alex never knew the floor was theirs: the full time again
+    words(domain, ALEX, "So, about that")
+    _, third = fire(domain, TURN_END, force_id=end_id)
+    assert "Alex, the floor is yours for 5 minutes" in texts(third)[0]
+    assert pending(TURN_END) == [restarted]  # once used, the turn's clock is left alone
 
 
 def test_a_timer_of_a_yielded_turn_does_nothing(couple, domain):
@@ -369,7 +388,8 @@ def test_the_last_turn_ends_in_a_wrap_up_and_an_offer(couple, domain):
     done(domain, SAM)
     words(domain, ALEX, "I was scared")
     words(domain, SAM, "ok")  # Sam interrupts the last turn: given back at the end
-    _, messages = fire(domain, TURN_END)
+    end_id, messages = fire(domain, TURN_END)
+    assert texts(fire(domain, TURN_END, force_id=end_id)[1]) == texts(messages)  # re-fired
     shown = texts(messages)
     assert shown[0].startswith(
         "Time's up. Thank you, Alex. That's the end of the round-robin; thank you both"
