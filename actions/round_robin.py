@@ -33,7 +33,13 @@ from actions.round_robin_floor import (
 )
 from actions.timers import timer_handler
 from storage import rounds
-from storage.couples import couple_for_group, is_complete, other_partner, partner_in
+from storage.couples import (
+    couple_for_group,
+    couples_of_user,
+    is_complete,
+    other_partner,
+    partner_in,
+)
 from storage.models import Couple, Partner, Round, Turn, utc_now
 from storage.timers import DueTimer
 
@@ -69,6 +75,30 @@ def locked_floor(couple: Couple, session: Session) -> Floor | None:
     if turn is None or turn.status != "running":
         return None
     return Floor(couple, round_, turn)
+
+
+# Words (not a command) start something only when they are a clear, short request: a long
+# message that NLU happens to classify as start_round_robin is ordinary chat.
+START_MAX_WORDS = 30
+CLEAR_CONFIDENCE = 0.6
+
+
+def said_clearly(ctx: MessageContext, max_words: int) -> bool:
+    return ctx.is_button_or_command or (
+        ctx.intent_confidence >= CLEAR_CONFIDENCE and len(ctx.text.split()) <= max_words
+    )
+
+
+def free_text(ctx: MessageContext) -> list[Outgoing]:
+    """What words no flow waits for get: a pointer to /help in private, silence in a group."""
+    return [Reply(response="utter_private_free_text")] if ctx.in_private else []
+
+
+def outside_group(ctx: MessageContext, session: Session) -> list[Outgoing]:
+    """The round-robin asked for in a private chat: where it happens (or how to begin)."""
+    if ctx.user_id is not None and couples_of_user(ctx.user_id, session=session):
+        return [Reply(response="utter_round_robin_in_group")]
+    return [Reply(response="utter_private_intro_stranger")]
 
 
 def group_partner(ctx: MessageContext, session: Session) -> tuple[Couple, Partner] | None:
@@ -152,8 +182,10 @@ class ActionStartRoundRobin(TalkingStickAction):
     action_name = "action_start_round_robin"
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if not said_clearly(ctx, START_MAX_WORDS):
+            return free_text(ctx)
         if not ctx.in_group:
-            return [Reply(response="utter_round_robin_in_group")]
+            return outside_group(ctx, session)
         couple = couple_for_group(ctx.chat_id, session=session)
         starter = partner_in(couple, ctx.user_id) if ctx.user_id is not None else None
         if couple is None or starter is None or not is_complete(couple):
@@ -207,9 +239,7 @@ class ActionFinishTurn(TalkingStickAction):
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         found = group_partner(ctx, session)
         if found is None:
-            return (
-                [Reply(response="utter_round_robin_in_group")] if ctx.is_button_or_command else []
-            )
+            return outside_group(ctx, session) if ctx.is_button_or_command else free_text(ctx)
         couple, partner = found
         floor = locked_floor(couple, session)
         if floor is None:

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from actions import round_robin_turns as rules
 from actions.base import TalkingStickAction
+from actions.capture import is_explicit_request
 from actions.context import MessageContext
 from actions.replies import Outgoing, Reply
+from actions.round_robin import free_text
 from actions.round_robin_floor import ROUND_ROBIN, people_of
 from storage import rounds
 from storage.couples import couple_for_group
@@ -27,6 +29,8 @@ class ActionRoundRobinPauseFallback(TalkingStickAction):
     action_name = "action_round_robin_pause_fallback"
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if not ctx.is_button_or_command and not is_explicit_request(ctx):
+            return free_text(ctx)  # a long message that mentions a break is ordinary chat
         couple = couple_for_group(ctx.chat_id, session=session) if ctx.in_group else None
         if couple is None:
             return [Reply(response="utter_round_robin_nothing_to_pause")]
@@ -59,6 +63,8 @@ class ActionRoundRobinResumeFallback(TalkingStickAction):
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         couple = couple_for_group(ctx.chat_id, session=session) if ctx.in_group else None
         if couple is None:
+            if not ctx.is_button_or_command:
+                return free_text(ctx)
             return [Reply(response="utter_round_robin_nothing_paused")]
         rounds.lock_couple(couple.id, session=session)
         active = rounds.active_round(couple.id, session=session)

@@ -491,3 +491,35 @@ def test_cancel_ends_the_round_as_cancelled(couple, domain):
     assert texts(done(domain, SAM)) == [
         "No one holds the floor right now. /roundrobin starts a round-robin."
     ]
+
+
+def test_a_long_message_nlu_took_for_a_start_is_ordinary_chat(couple, domain):
+    long_text = "Ich fühle mich " + "sehr " * 790 + "🙂"
+    assert say(domain, ActionStartRoundRobin(), ALEX, long_text, "start_round_robin") == []
+    private = say(
+        domain, ActionStartRoundRobin(), ALEX, long_text, "start_round_robin", chat_type="private"
+    )
+    assert texts(private) == ["I'm here. /help shows what I can do."]
+    long_pause = "I feel like I need a break from how we never talk about money, honestly"
+    assert say(domain, ActionRoundRobinPauseFallback(), SAM, long_pause, "request_pause") == []
+    with transaction() as session:
+        assert session.execute(select(Round)).all() == []
+
+
+def test_round_robin_commands_in_private_point_to_the_group_or_to_the_start(couple, domain):
+    for action, payload, intent in (
+        (ActionStartRoundRobin(), "/start_round_robin", "start_round_robin"),
+        (ActionFinishTurn(), "/finish_turn", "finish_turn"),
+    ):
+        answer = say(domain, action, SAM, payload, intent, chat_type="private")
+        assert texts(answer) == ["Turns happen in your couple's group: send /roundrobin there."]
+    NAMES[99] = "Kai"
+    stranger = say(
+        domain,
+        ActionStartRoundRobin(),
+        99,
+        "/start_round_robin",
+        "start_round_robin",
+        chat_type="private",
+    )
+    assert "Add me to a group with your partner" in texts(stranger)[0]
