@@ -19,6 +19,8 @@ from local_telegram.client import LocalTelegram
 
 # Short enough to wait for in a test, long enough to kill and restart the bot before it.
 TIMEZONE_REMINDER_SECONDS = 12
+# A round-robin turn: long enough to write a few messages, short enough to wait for.
+TURN_SECONDS = 8
 
 _names = itertools.count(1)
 
@@ -68,6 +70,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             "TIMEZONE_REMINDER_SECONDS": str(TIMEZONE_REMINDER_SECONDS),
             "LOG_LEVEL": "INFO",
             "AGREEMENT_REVIEW_DAYS": "10",  # guided statement (tests/e2e/test_statement.py)
+            "TURN_SECONDS": str(TURN_SECONDS),
         },
     )
     stack = Stack(config)
