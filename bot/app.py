@@ -63,7 +63,7 @@ async def _post_init(application: Application, settings: BotSettings) -> None:
     await application.bot.set_my_commands(
         [BotCommand(command.name, command.description) for command in COMMANDS]
     )
-    dispatcher = TimerDispatcher(relay, settings.timer_poll_seconds)
+    dispatcher = TimerDispatcher(relay, settings.timer_poll_seconds, settings.timer_worker)
     application.bot_data.update(relay=relay, rasa=rasa, dispatcher=dispatcher)
     replayed = relay.replay_unfinished()
     if replayed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 
 TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
@@ -20,6 +21,7 @@ class BotSettings:
     webhook_listen: str
     webhook_port: int
     timer_poll_seconds: float
+    timer_worker: str
     rasa_timeout_seconds: float
 
     @property
@@ -53,5 +55,7 @@ def from_environment() -> BotSettings:
         webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=int(env.get("TELEGRAM_WEBHOOK_PORT", "8443")),
         timer_poll_seconds=float(env.get("TIMER_POLL_SECONDS", "0.25")),
+        # Stable across restarts of this bot; give each bot worker its own when running several.
+        timer_worker=env.get("TIMER_WORKER_NAME") or f"{socket.gethostname()}:bot",
         rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS", "30")),
     )

@@ -17,12 +17,18 @@ logger = logging.getLogger(__name__)
 
 
 class TimerDispatcher:
-    def __init__(self, relay: Relay, poll_seconds: float) -> None:
+    def __init__(self, relay: Relay, poll_seconds: float, worker: str) -> None:
         self._relay = relay
         self._poll_seconds = poll_seconds
+        self._worker = worker
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        """Take back what this worker's previous run claimed but never fired, then poll."""
+        with transaction() as session:
+            released = timers.release_claims_of(self._worker, session=session)
+        if released:
+            logger.info("released %d timer(s) claimed before the restart", released)
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
@@ -33,7 +39,7 @@ class TimerDispatcher:
     def tick(self) -> int:
         """Claim what is due now and queue it; returns how many timers were queued."""
         with transaction() as session:
-            claimed = timers.claim_due(session=session)
+            claimed = timers.claim_due(session=session, worker=self._worker)
         queued = 0
         for timer in claimed:
             if timer.id in self._relay.timers_in_flight:

@@ -108,6 +108,7 @@ class Timer(Base):
     status = Column(String(16), nullable=False, default="pending")
     attempts = Column(Integer, nullable=False, default=0)
     claimed_at = Column(UTCDateTime, nullable=True)
+    claimed_by = Column(String(64), nullable=True)  # the dispatcher's worker name
     fired_at = Column(UTCDateTime, nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 

@@ -20,6 +20,7 @@ from storage.models import Timer, utc_now
 
 # A claim older than this was left by a dispatcher that died mid-fire: fire it again
 # (timer handlers are idempotent, so a second firing of finished work does nothing).
+# A restarted dispatcher does not wait for this: it releases its own claims at start-up.
 STALE_CLAIM = timedelta(seconds=60)
 
 
@@ -74,7 +75,9 @@ def pending(kind: str, chat_id: int, *, session: Session) -> list[Timer]:
     )
 
 
-def claim_due(*, session: Session, now: datetime | None = None, limit: int = 50) -> list[DueTimer]:
+def claim_due(
+    *, session: Session, now: datetime | None = None, limit: int = 50, worker: str = "bot"
+) -> list[DueTimer]:
     """Claim timers that are due (oldest first), plus stale claims of dead dispatchers."""
     now = now or utc_now()
     candidates = (
@@ -100,7 +103,7 @@ def claim_due(*, session: Session, now: datetime | None = None, limit: int = 50)
                 if timer.claimed_at is None
                 else Timer.claimed_at == timer.claimed_at
             )
-            .values(status="firing", claimed_at=now, attempts=Timer.attempts + 1)
+            .values(status="firing", claimed_at=now, claimed_by=worker, attempts=Timer.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
@@ -116,6 +119,16 @@ def claim_due(*, session: Session, now: datetime | None = None, limit: int = 50)
     return claimed
 
 
+def release_claims_of(worker: str, *, session: Session) -> int:
+    """At start-up: claims this worker's previous run left (it died mid-fire) fire again now."""
+    result = session.execute(
+        update(Timer)
+        .where(Timer.status == "firing", Timer.claimed_by == worker)
+        .values(status="pending", claimed_at=None, claimed_by=None)
+    )
+    return int(result.rowcount or 0)
+
+
 def mark_fired(timer_id: int, *, session: Session) -> None:
     session.execute(
         update(Timer).where(Timer.id == timer_id).values(status="fired", fired_at=utc_now())
@@ -127,7 +140,7 @@ def release(timer_id: int, *, session: Session) -> None:
     session.execute(
         update(Timer)
         .where(Timer.id == timer_id, Timer.status == "firing")
-        .values(status="pending", claimed_at=None)
+        .values(status="pending", claimed_at=None, claimed_by=None)
     )
 
 

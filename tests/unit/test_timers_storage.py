@@ -85,3 +85,21 @@ def test_released_timer_is_claimed_again(database):
         timers.release(timer_id, session=session)
     with transaction() as session:
         assert [t.id for t in timers.claim_due(session=session, now=now)] == [timer_id]
+
+
+def test_a_restarted_worker_takes_back_its_own_claims_at_once_but_not_others(database):
+    now = utc_now()
+    with transaction() as session:
+        mine = timers.schedule("turn_end", -6, now, session=session).id
+        theirs = timers.schedule("turn_end", -6, now, session=session).id
+    with transaction() as session:
+        timers.claim_due(session=session, now=now, limit=1, worker="host-a:bot")
+        timers.claim_due(session=session, now=now, limit=1, worker="host-b:bot")
+    # host-a died mid-fire and starts again: its claim is due again right away.
+    with transaction() as session:
+        assert timers.release_claims_of("host-a:bot", session=session) == 1
+    with transaction() as session:
+        again = timers.claim_due(session=session, now=now, worker="host-a:bot")
+    assert [t.id for t in again] == [mine]
+    with transaction() as session:
+        assert session.get(Timer, theirs).claimed_by == "host-b:bot"
