@@ -1,6 +1,7 @@
 """The base every Talking Stick action shares: read the message, check who may act, answer.
 
 Order of checks for each message:
+0. Crisis language (actions.safety): answered privately, whatever else was going on.
 1. Content capture: if a flow is waiting for this person's words (a time zone, a statement
    step, the floor), the message is that content, whatever intent NLU guessed. Buttons and
    commands are never captured.
@@ -18,11 +19,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.capture import capture_content
+from actions.capture import capture_content, crisis_kind
 from actions.context import MessageContext, context_from
 from actions.replies import DomainDict, Outgoing, Reply, Toast, send
+from actions.safety.respond import answer_crisis
 from storage.couples import Role, couple_for_group, role_in_group
 from storage.engine import transaction
+from storage.models import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +61,11 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
         return []
 
     def answer(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        # Crisis language first, in every action and every chat: it is never an exercise's
+        # content, never coached, and the writer need not be a partner to get resources.
+        kind = crisis_kind(ctx)
+        if kind is not None:
+            return answer_crisis(ctx, kind, session, utc_now())
         if self.captures_content:
             captured = capture_content(ctx, session)
             if captured is not None:
