@@ -27,6 +27,8 @@ class OutgoingMessage:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
     document: dict[str, str] | None = None
+    # Sent instead when Telegram answers 403 (no private chat with the bot yet, or blocked).
+    fallback: OutgoingMessage | None = None
 
 
 @dataclass
@@ -54,15 +56,19 @@ def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
         if custom.get("toast"):
             answer.toast = str(custom["toast"])[:200]
         if custom.get("text") or custom.get("document"):
-            answer.messages.append(
-                OutgoingMessage(
-                    int(custom.get("chat_id") or chat_id),
-                    str(custom.get("text") or ""),
-                    list(custom.get("buttons") or []),
-                    custom.get("document"),
-                )
-            )
+            answer.messages.append(_custom_message(custom, chat_id))
     return answer
+
+
+def _custom_message(custom: dict[str, Any], chat_id: int) -> OutgoingMessage:
+    fallback = custom.get("if_undeliverable")
+    return OutgoingMessage(
+        int(custom.get("chat_id") or chat_id),
+        str(custom.get("text") or ""),
+        list(custom.get("buttons") or []),
+        custom.get("document"),
+        _custom_message(fallback, chat_id) if isinstance(fallback, dict) else None,
+    )
 
 
 def keyboard(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
@@ -129,6 +135,8 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
     except Forbidden:
         # e.g. a partner never opened a private chat with the bot
         logger.warning("chat %s does not accept messages from the bot", message.chat_id)
+        if message.fallback is not None:
+            await deliver(bot, message.fallback)
     except BadRequest as error:
         logger.error(
             "chat %s: Telegram refused a message (%s)", message.chat_id, type(error).__name__
