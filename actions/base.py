@@ -23,6 +23,7 @@ from actions.capture import capture_content, crisis_kind
 from actions.context import MessageContext, context_from
 from actions.replies import DomainDict, Outgoing, Reply, Toast, send
 from actions.safety.respond import answer_crisis
+from storage import inbox, timers
 from storage.couples import Role, couple_for_group, role_in_group
 from storage.engine import transaction
 from storage.models import utc_now
@@ -42,9 +43,21 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         ctx = context_from(tracker)
+        key = journal_key(tracker, ctx)
+        answered = CollectingDispatcher()
         try:
             with transaction() as session:
-                outgoing = self.answer(ctx, session)
+                if key is not None and key < 0 and not _is_firing(-key, session):
+                    key = None  # a timer nobody claimed: the action itself says nothing
+                # The journal makes a repeated run (the bot or Rasa died after this action
+                # committed) return the first answer instead of acting twice.
+                stored = inbox.begin_answer(key, ctx.chat_id, session=session) if key else None
+                if stored is None:
+                    send(answered, domain, self.answer(ctx, session))
+                    if key:
+                        inbox.store_answer(key, answered.messages, session=session)
+                else:
+                    answered.messages.extend(stored)
         except Exception as error:  # one kind line for the person; ids only in the log
             logger.error(
                 "%s failed in chat %s: %s",
@@ -53,8 +66,9 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
                 type(error).__name__,
                 exc_info=logger.isEnabledFor(logging.DEBUG),
             )
-            outgoing = [Reply(response="utter_something_went_wrong")]
-        send(dispatcher, domain, outgoing)
+            answered = CollectingDispatcher()
+            send(answered, domain, [Reply(response="utter_something_went_wrong")])
+        dispatcher.messages.extend(answered.messages)
         # The bot treats an answer without this marker as "no action ran" (e.g. the action
         # server was down) and keeps the update to try again, instead of losing it.
         dispatcher.utter_message(json_message={"telegram": {"ack": True}})
@@ -79,6 +93,24 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
     @abstractmethod
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         """The action's own answer (abstract: rasa_sdk registers only concrete actions)."""
+
+
+def journal_key(tracker: Tracker, ctx: MessageContext) -> int | None:
+    """The inbox row that journals this answer: the Telegram update, or the fired timer."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    try:
+        if metadata.get("update_id") is not None:
+            return int(metadata["update_id"])
+        if ctx.intent == "EXTERNAL_timer_due" and ctx.entity("timer_id") is not None:
+            return inbox.timer_key(int(ctx.entity("timer_id")))
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def _is_firing(timer_id: int, session: Session) -> bool:
+    row = timers.load(timer_id, session=session)
+    return row is not None and row.status == "firing"
 
 
 def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] | None:

@@ -15,10 +15,12 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("talk", "start_statement", "Say something hard, well: describe, feel, request",
-            "topic"),
-    Command("roundrobin", "start_round_robin", "Take turns: five uninterrupted minutes each",
-            "topic"),
+    Command(
+        "talk", "start_statement", "Say something hard, well: describe, feel, request", "topic"
+    ),
+    Command(
+        "roundrobin", "start_round_robin", "Take turns: five uninterrupted minutes each", "topic"
+    ),
     Command("done", "finish_turn", "Pass the floor before your time is up"),
     Command("pause", "request_pause", "Stop now and agree when to come back"),
     Command("resume", "resume", "Come back to where you paused"),
@@ -27,7 +29,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", "export_data", "Get your couple's saved data as a file"),
     Command("forget", "forget_data", "Delete your data (asks first)"),
     Command("timezone", "set_timezone", "Change your couple's time zone", "timezone"),
-    Command("start", "start", "Set up: the two of you press \"I'm in\"", "start_param"),
+    Command("start", "start", 'Set up: the two of you press "I\'m in"', "start_param"),
     Command("help", "help", "What I do and how to use me"),
 )
 

@@ -4,12 +4,17 @@ Every update is written to the inbox before anything else and marked done only a
 answer was sent. Each chat has its own queue and worker, so one chat's messages are
 handled in order while different chats don't wait for each other. Timers of a chat go
 through the same queue, so a timer and a message of one chat never race.
+
+The action that answers an update (or a timer) journals its answer in the inbox row, in
+its own transaction (storage/inbox.py). The bot delivers from that journal and counts the
+messages sent, so a crash of any process at any moment neither repeats an action nor
+repeats a message that was already sent (except the one whose send was under way when the
+bot died: Telegram offers no way to ask whether it arrived).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -18,6 +23,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
+from bot.housekeeping import LOCAL_KINDS, run_local_timer
 from bot.rasa_client import NoActionRan, RasaClient, RasaUnavailable
 from bot.sender import Answer, OutgoingMessage, deliver, read_answer
 from bot.translate import Incoming, UnknownCommand, translate
@@ -75,11 +81,11 @@ class Relay:
         """At start-up: queue updates received before a crash but never finished, in order."""
         with transaction() as session:
             rows = [
-                (row.update_id, row.chat_id, row.payload)
+                (row.update_id, row.chat_id, inbox.raw_update(row))
                 for row in inbox.unfinished(session=session)
             ]
-        for _update_id, chat_id, payload in rows:
-            update = Update.de_json(json.loads(payload or "{}"), self.bot)
+        for _update_id, chat_id, raw in rows:
+            update = Update.de_json(raw, self.bot) if raw else None
             if update is not None:
                 self.enqueue(chat_id or 0, UpdateJob(update))
         return len(rows)
@@ -154,14 +160,20 @@ class Relay:
 
     async def _handle_update(self, update: Update) -> None:
         translated = translate(update, self.bot.username or "")
-        if isinstance(translated, UnknownCommand):
+        stored = self._journal(update.update_id)
+        if stored is not None and isinstance(translated, Incoming):
+            # Answered before a crash: deliver what was not sent yet, without asking again.
+            messages, sent = stored
+            answer = read_answer(messages, translated.chat_id)
+            await self._finish(translated, answer, update.update_id, sent)
+        elif isinstance(translated, UnknownCommand):
             await deliver_text(
                 self.bot,
                 translated.chat_id,
                 f"I don't know /{translated.name[:32]}. /help lists what I can do.",
             )
         elif isinstance(translated, Incoming) and self._may_relay(translated):
-            await self._relay(translated)
+            await self._relay(translated, update.update_id)
         with transaction() as session:
             inbox.mark_done(update.update_id, session=session)
 
@@ -173,7 +185,7 @@ class Relay:
             role = role_in_group(incoming.chat_id, incoming.user_id, session=session)
         return role is Role.PARTNER
 
-    async def _relay(self, incoming: Incoming) -> None:
+    async def _relay(self, incoming: Incoming, update_id: int) -> None:
         if incoming.callback_query_id and incoming.pressed_message_id is not None:
             with transaction() as session:
                 closed = keyboards.is_closed(
@@ -182,16 +194,27 @@ class Relay:
             if closed:
                 await self._answer_press(incoming, "This was already answered.")
                 return
-        metadata = await self._metadata(incoming)
+        metadata = {**await self._metadata(incoming), "update_id": update_id}
         rasa_messages = await self.rasa.send_message(incoming.chat_id, incoming.text, metadata)
         answer = read_answer(rasa_messages, incoming.chat_id)
         if not answer.acknowledged:
             raise NoActionRan("no action ran")
+        stored = self._journal(update_id)
+        sent = 0
+        if stored is not None:  # the journal is what counts (and says what was sent)
+            answer, sent = read_answer(stored[0], incoming.chat_id), stored[1]
+        await self._finish(incoming, answer, update_id, sent)
+
+    async def _finish(self, incoming: Incoming, answer: Answer, key: int, sent: int) -> None:
         if incoming.callback_query_id:
             await self._answer_press(incoming, answer.toast)
             if not answer.keep_keyboard and incoming.pressed_message_id is not None:
                 await self._close_keyboard(incoming.chat_id, incoming.pressed_message_id)
-        await self._deliver_all(answer)
+        await self._deliver_all(answer, key, sent)
+
+    def _journal(self, key: int) -> tuple[list[dict], int] | None:
+        with transaction() as session:
+            return inbox.journal(key, session=session)
 
     async def _metadata(self, incoming: Incoming) -> dict[str, Any]:
         return {
@@ -239,9 +262,15 @@ class Relay:
         except Exception as error:
             logger.info("chat %s: keyboard not removed (%s)", chat_id, type(error).__name__)
 
-    async def _deliver_all(self, answer: Answer) -> None:
-        for message in answer.messages:
+    async def _deliver_all(self, answer: Answer, key: int | None = None, sent: int = 0) -> None:
+        """Deliver in order, skipping the first `sent`; each send is counted in the journal."""
+        for index, message in enumerate(answer.messages):
+            if index < sent:
+                continue
             await deliver(self.bot, message)
+            if key is not None:
+                with transaction() as session:
+                    inbox.mark_sent(key, index + 1, session=session)
 
     async def _say_one_moment(self, update: Update) -> None:
         chat = update.effective_chat
@@ -264,15 +293,29 @@ class Relay:
     # -- one timer ------------------------------------------------------------------------
 
     async def _fire_timer(self, timer: DueTimer) -> None:
-        rasa_messages = await self.rasa.trigger_intent(
-            timer.chat_id, TIMER_INTENT, {"timer_id": timer.id}
-        )
-        answer = read_answer(rasa_messages, timer.chat_id)
-        if not answer.acknowledged:
-            raise NoActionRan("timer action did not run")
-        await self._deliver_all(answer)
+        if timer.kind in LOCAL_KINDS:  # the bot's own housekeeping, no Rasa involved
+            run_local_timer(timer)
+            with transaction() as session:
+                timers.mark_fired(timer.id, session=session)
+            self.timers_in_flight.discard(timer.id)
+            return
+        key = inbox.timer_key(timer.id)
+        stored = self._journal(key)
+        if stored is None:
+            rasa_messages = await self.rasa.trigger_intent(
+                timer.chat_id, TIMER_INTENT, {"timer_id": timer.id}
+            )
+            answer = read_answer(rasa_messages, timer.chat_id)
+            if not answer.acknowledged:
+                raise NoActionRan("timer action did not run")
+            stored = self._journal(key)
+        sent = 0
+        if stored is not None:
+            answer, sent = read_answer(stored[0], timer.chat_id), stored[1]
+        await self._deliver_all(answer, key, sent)
         with transaction() as session:
             timers.mark_fired(timer.id, session=session)
+            inbox.mark_done(key, session=session)
         self.timers_in_flight.discard(timer.id)
 
 

@@ -21,6 +21,9 @@ class BotSettings:
     webhook_port: int
     timer_poll_seconds: float
     rasa_timeout_seconds: float
+    # Generous, so a slow Telegram answer is waited for rather than sent again (a retry
+    # after a read timeout can show the same message twice: Telegram may have taken it).
+    telegram_timeout_seconds: float = 30.0
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -54,4 +57,5 @@ def from_environment() -> BotSettings:
         webhook_port=int(env.get("TELEGRAM_WEBHOOK_PORT", "8443")),
         timer_poll_seconds=float(env.get("TIMER_POLL_SECONDS", "0.25")),
         rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS", "30")),
+        telegram_timeout_seconds=float(env.get("TELEGRAM_TIMEOUT_SECONDS", "30")),
     )
