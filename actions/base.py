@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from actions.capture import capture_content, crisis_kind
 from actions.context import MessageContext, context_from
-from actions.replies import DomainDict, Outgoing, Reply, Toast, send
+from actions.replies import DomainDict, KeepKeyboard, Outgoing, Reply, Toast, send
 from actions.safety.respond import answer_crisis
 from storage import inbox, timers
 from storage.couples import Role, couple_for_group, role_in_group
@@ -122,10 +122,12 @@ def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] 
         return None
     if role is Role.OBSERVER:
         # Observers get nothing of the couple's data; a toast on a button, else one short line.
+        # Their press must not use up the keyboard the partners still need.
         return (
-            [Toast("This is for the couple of this group.")]
+            [Toast("This is for the couple of this group."), KeepKeyboard()]
             if ctx.is_callback
             else [Reply(response="utter_observer_note")]
         )
     couple = couple_for_group(ctx.chat_id, session=session)
-    return [Reply(response="utter_join_first" if couple else "utter_start_first")]
+    refusal = Reply(response="utter_join_first" if couple else "utter_start_first")
+    return [refusal, KeepKeyboard()] if ctx.is_callback else [refusal]

@@ -153,6 +153,8 @@ def test_an_observer_cannot_confirm_a_couples_deletion(database, domain):
     act(domain, ActionForgetData(), GROUP, ALEX, "/forget_data", "forget_data")
     refused = act(domain, ActionConfirmForget(), GROUP, 77, "/confirm_forget", "confirm_forget")
     assert texts(refused) == ["This is for the couple of this group."]
+    # ... and the keyboard stays open for the partners (an observer's press used to close it).
+    assert {"keep_keyboard": True} in [m["custom"]["telegram"] for m in refused if m.get("custom")]
 
 
 def test_a_partner_in_two_couples_keeps_the_other_couple(database, domain):
