@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from actions.base import TalkingStickAction
 from actions.context import MessageContext
+from actions.flows import cancel_running
 from actions.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.settings import seconds
 from actions.timers import timer_handler
 from storage import timers
-from storage.couples import couple_for_group
+from storage.couples import couple_for_group, couples_of_user
 from storage.forget import Purge, forget_couple, forget_person
 from storage.models import Timer, utc_now
 from storage.timers import DueTimer
@@ -81,8 +82,9 @@ class ActionConfirmForget(TalkingStickAction):
         now = utc_now()
         if not ctx.in_group:
             timers.cancel(request.id, session=session)
+            notes = leave_couples(ctx.user_id, session, now)
             schedule_purges(forget_person(ctx.user_id, session=session), session, now)
-            return [Reply(response="utter_forget_done_private")]
+            return [Reply(response="utter_forget_done_private"), *notes]
         couple = couple_for_group(ctx.chat_id, session=session)
         if couple is None:
             return [Toast("There is nothing saved here.")]
@@ -98,8 +100,19 @@ class ActionConfirmForget(TalkingStickAction):
                 Reply(response="utter_forget_waiting", values={"name": ctx.first_name}),
             ]
         timers.cancel(request.id, session=session)
+        cancel_running(couple, session, now)  # let a running exercise end cleanly first
         schedule_purges(forget_couple(couple, session=session), session, now)
         return [Reply(response="utter_forget_done_group")]
+
+
+def leave_couples(user_id: int, session: Session, now: datetime) -> list[Outgoing]:
+    """A partner leaves their couples: what runs there ends, and each group is told, without
+    a reason, that it needs setting up again (a seat is free now)."""
+    notes: list[Outgoing] = []
+    for couple in couples_of_user(user_id, session=session):
+        cancel_running(couple, session, now)  # the flows' own goodbyes are left out
+        notes.append(Reply(response="utter_forget_group_changed", chat_id=couple.group_chat_id))
+    return notes
 
 
 class ActionKeepData(TalkingStickAction):

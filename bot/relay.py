@@ -112,12 +112,25 @@ class Relay:
                     self._workers.pop(chat_id, None)
                     return
                 continue
+            await self._run_job(chat_id, job)
+
+    async def _run_job(self, chat_id: int, job: Job) -> None:
+        """A few tries for unexpected faults (e.g. a locked database); never let one job stop
+        the chat's worker. An update still failing stays in the inbox for the next start; a
+        timer is left to the dispatcher, which claims a stale one again."""
+        for attempt, delay in enumerate((1.0, 3.0, 0.0)):
             try:
                 await self._until_rasa_answers(chat_id, job)
+                return
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # never let one update stop the chat's worker
-                logger.error("chat %s: job failed (%s)", chat_id, type(error).__name__)
+            except Exception as error:
+                logger.error(
+                    "chat %s: job failed (%s), try %d", chat_id, type(error).__name__, attempt + 1
+                )
+                await asyncio.sleep(delay)
+        if isinstance(job, TimerJob):
+            self.timers_in_flight.discard(job.timer.id)
 
     async def _until_rasa_answers(self, chat_id: int, job: Job) -> None:
         no_action = 0

@@ -105,6 +105,9 @@ def test_forget_in_private_deletes_only_that_partners_data(database, domain):
     assert "Delete everything I keep about you" in texts(asked)[0]
     done = act(domain, ActionConfirmForget(), ALEX, ALEX, "/confirm_forget", "confirm_forget")
     assert "Done" in texts(done)[0]
+    [note] = [m["custom"]["telegram"] for m in done if m.get("custom")]
+    assert note["chat_id"] == GROUP and "setting up again" in note["text"]
+    assert "Alex" not in note["text"] and "delete" not in note["text"]
     with transaction() as session:
         assert [p.telegram_user_id for p in session.query(Partner)] == [SAM]
         assert [s.describe_text for s in session.query(Statement)] == ["SAM-WORDS"]
