@@ -5,10 +5,13 @@ keeps its invariants (Telegram's limits, valid intent payloads, offsets inside t
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from telegram import Update
 
 from actions.coaching import STEPS, analyze
@@ -17,10 +20,13 @@ from bot.commands import BY_NAME, as_rasa_payload, split_command
 from bot.sender import CALLBACK_DATA_LIMIT, TELEGRAM_TEXT_LIMIT, chunks, keyboard, read_answer
 from bot.translate import Incoming, UnknownCommand, translate
 
+# Hypothesis caches things next to the tests by default; not in the project, please.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "talking-stick-hypothesis")
+
 FUZZ = settings(
     max_examples=150,
     deadline=None,
-    database=None,  # no .hypothesis/ folder in the project
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
