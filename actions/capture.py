@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from actions.context import MessageContext
 from actions.replies import Outgoing
+from actions.safety.crisis import classify
 
 Capturer = Callable[[MessageContext, Session], "list[Outgoing] | None"]
 
@@ -36,9 +37,17 @@ def is_explicit_request(ctx: MessageContext) -> bool:
     )
 
 
+def crisis_kind(ctx: MessageContext) -> str | None:
+    """The crisis kind of what a person typed (the lexicon matcher or the `crisis` intent),
+    or None. Buttons, commands and timers are never crisis language."""
+    if ctx.is_button_or_command or ctx.user_id is None or not ctx.text.strip():
+        return None
+    return classify(ctx.text, ctx.intent, ctx.intent_confidence)
+
+
 def is_crisis(ctx: MessageContext) -> bool:
     """Crisis words are never content of an exercise (the safety flow answers them)."""
-    return ctx.intent == "crisis"
+    return crisis_kind(ctx) is not None
 
 
 def capturer(priority: int) -> Callable[[Capturer], Capturer]:

@@ -10,6 +10,8 @@ from actions.base import TalkingStickAction
 from actions.capture import capturer
 from actions.context import MessageContext
 from actions.replies import KeepKeyboard, Outgoing, Reply, Toast
+from actions.safety.actions import after_consent as safety_check_after_consent
+from actions.safety.actions import on_private_start as safety_on_private_start
 from actions.settings import timezone_reminder_seconds
 from actions.timers import timer_handler
 from actions.timezones import resolve_timezone, timezone_buttons
@@ -67,7 +69,10 @@ def private_start(ctx: MessageContext, session: Session) -> list[Outgoing]:
     assert ctx.user_id is not None
     if not couples_of_user(ctx.user_id, session=session):
         return [Reply(response="utter_private_intro_stranger")]
-    return [Reply(response="utter_private_intro", values={"name": ctx.first_name})]
+    return [
+        *safety_on_private_start(ctx, session),
+        Reply(response="utter_private_intro", values={"name": ctx.first_name}),
+    ]
 
 
 class ActionJoinCouple(TalkingStickAction):
@@ -167,7 +172,8 @@ class ActionGiveConsent(TalkingStickAction):
             partner = partner_in(couple, ctx.user_id)
             if partner is not None and partner.consented_at is None:
                 partner.consented_at = utc_now()
-        return [Reply(response="utter_consent_thanks")]
+        # Consent continues into the private safety check (actions/safety).
+        return [Reply(response="utter_consent_thanks"), *safety_check_after_consent(ctx, session)]
 
 
 class ActionDeclineConsent(TalkingStickAction):

@@ -6,7 +6,7 @@ another chat (e.g. a partner's private chat); the bot reads the `telegram` custo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,6 +22,9 @@ class Reply:
     buttons: list[dict[str, str]] | None = None  # overrides/adds to the response's buttons
     chat_id: int | None = None  # None: the chat the message came from
     document: dict[str, str] | None = None  # {"file_name": ..., "content": ...}
+    # Sent instead when Telegram refuses the reply (403: the person never opened a private
+    # chat with the bot, or blocked it). Goes to the chat the message came from by default.
+    if_undeliverable: Reply | None = None
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,13 @@ def _send_reply(dispatcher: CollectingDispatcher, domain: DomainDict, reply: Rep
     )
     if reply.buttons is not None:
         buttons = reply.buttons
-    if reply.chat_id is None and reply.document is None:
+    if reply.chat_id is None and reply.document is None and reply.if_undeliverable is None:
         dispatcher.utter_message(text=text, buttons=buttons or None)
         return
+    dispatcher.utter_message(json_message={"telegram": _payload(domain, reply, text, buttons)})
+
+
+def _payload(domain: DomainDict, reply: Reply, text: str, buttons: list) -> dict[str, Any]:
     payload: dict[str, Any] = {"text": text}
     if buttons:
         payload["buttons"] = buttons
@@ -79,4 +86,14 @@ def _send_reply(dispatcher: CollectingDispatcher, domain: DomainDict, reply: Rep
         payload["chat_id"] = reply.chat_id
     if reply.document is not None:
         payload["document"] = reply.document
-    dispatcher.utter_message(json_message={"telegram": payload})
+    if reply.if_undeliverable is not None:
+        fallback = reply.if_undeliverable
+        fallback_text, fallback_buttons = (
+            render(domain, fallback.response, fallback.values)
+            if fallback.response
+            else (fallback.text or "", [])
+        )
+        payload["if_undeliverable"] = _payload(
+            domain, replace(fallback, if_undeliverable=None), fallback_text, fallback_buttons
+        )
+    return payload

@@ -19,6 +19,9 @@ def configure_logging() -> None:
     # httpx logs request URLs, and Telegram URLs contain the bot token.
     for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "telegram.Bot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A 429 is handled by bot/sender.py (wait as asked, send again); the rate limiter would
+    # log each one as an error with a traceback.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
 
 
 def main() -> None:

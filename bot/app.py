@@ -11,11 +11,14 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.commands import COMMANDS
+from bot.housekeeping import schedule_retention
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.settings import BotSettings
 from bot.timer_dispatcher import TimerDispatcher
+from storage import tracker_store
 from storage.engine import dispose_engines, var_dir
+from storage.models import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,9 @@ def build_application(settings: BotSettings) -> Application:
         .base_file_url(settings.telegram_file_base_url)
         # Telegram's limits: ~30 messages/s overall, 20/minute into one group.
         .rate_limiter(AIORateLimiter(max_retries=0))
+        .read_timeout(settings.telegram_timeout_seconds)
+        .write_timeout(settings.telegram_timeout_seconds)
+        .connect_timeout(min(10.0, settings.telegram_timeout_seconds))
         .post_init(lambda app: _post_init(app, settings))
         .post_shutdown(_post_shutdown)
         .build()
@@ -65,6 +71,8 @@ async def _post_init(application: Application, settings: BotSettings) -> None:
     )
     dispatcher = TimerDispatcher(relay, settings.timer_poll_seconds, settings.timer_worker)
     application.bot_data.update(relay=relay, rasa=rasa, dispatcher=dispatcher)
+    if schedule_retention(utc_now()):
+        logger.info("retention scheduled")
     replayed = relay.replay_unfinished()
     if replayed:
         logger.info("replaying %d unfinished update(s) from before the restart", replayed)
@@ -106,3 +114,4 @@ async def _post_shutdown(application: Application) -> None:
     if rasa:
         await rasa.close()
     dispose_engines()
+    tracker_store.dispose()

@@ -4,13 +4,18 @@ Every update is written to the inbox before anything else and marked done only a
 answer was sent. Each chat has its own queue and worker, so one chat's messages are
 handled in order while different chats don't wait for each other. Timers of a chat go
 through the same queue, so a timer and a message of one chat never race.
+
+The action that answers an update (or a timer) journals its answer in the inbox row, in
+its own transaction (storage/inbox.py). The bot delivers from that journal and counts the
+messages sent, so a crash of any process at any moment neither repeats an action nor
+repeats a message that was already sent (except the one whose send was under way when the
+bot died: Telegram offers no way to ask whether it arrived).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -19,6 +24,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
+from bot.housekeeping import LOCAL_KINDS, run_local_timer
 from bot.rasa_client import NoActionRan, RasaClient, RasaUnavailable
 from bot.sender import Answer, OutgoingMessage, deliver, read_answer
 from bot.translate import Incoming, UnknownCommand, translate
@@ -76,11 +82,11 @@ class Relay:
         """At start-up: queue updates received before a crash but never finished, in order."""
         with transaction() as session:
             rows = [
-                (row.update_id, row.chat_id, row.payload)
+                (row.update_id, row.chat_id, inbox.raw_update(row))
                 for row in inbox.unfinished(session=session)
             ]
-        for _update_id, chat_id, payload in rows:
-            update = Update.de_json(json.loads(payload or "{}"), self.bot)
+        for _update_id, chat_id, raw in rows:
+            update = Update.de_json(raw, self.bot) if raw else None
             if update is not None:
                 self.enqueue(chat_id or 0, UpdateJob(update))
         return len(rows)
@@ -107,15 +113,25 @@ class Relay:
                     self._workers.pop(chat_id, None)
                     return
                 continue
+            await self._run_job(chat_id, job)
+
+    async def _run_job(self, chat_id: int, job: Job) -> None:
+        """A few tries for unexpected faults (e.g. a locked database); never let one job stop
+        the chat's worker. An update still failing stays in the inbox for the next start; a
+        timer is left to the dispatcher, which claims a stale one again."""
+        for attempt, delay in enumerate((1.0, 3.0, 0.0)):
             try:
                 await self._until_rasa_answers(chat_id, job)
+                return
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # never let one update stop the chat's worker
-                logger.error("chat %s: job failed (%s)", chat_id, type(error).__name__)
-                if isinstance(job, TimerJob):
-                    # Its claim goes stale and the dispatcher may claim it again later.
-                    self.timers_in_flight.discard(job.timer.id)
+            except Exception as error:
+                logger.error(
+                    "chat %s: job failed (%s), try %d", chat_id, type(error).__name__, attempt + 1
+                )
+                await asyncio.sleep(delay)
+        if isinstance(job, TimerJob):
+            self.timers_in_flight.discard(job.timer.id)
 
     async def _until_rasa_answers(self, chat_id: int, job: Job) -> None:
         no_action = 0
@@ -158,14 +174,20 @@ class Relay:
 
     async def _handle_update(self, update: Update) -> None:
         translated = translate(update, self.bot.username or "")
-        if isinstance(translated, UnknownCommand):
+        stored = self._journal(update.update_id)
+        if stored is not None and isinstance(translated, Incoming):
+            # Answered before a crash: deliver what was not sent yet, without asking again.
+            messages, sent = stored
+            answer = read_answer(messages, translated.chat_id)
+            await self._finish(translated, answer, update.update_id, sent)
+        elif isinstance(translated, UnknownCommand):
             await deliver_text(
                 self.bot,
                 translated.chat_id,
                 f"I don't know /{translated.name[:32]}. /help lists what I can do.",
             )
         elif isinstance(translated, Incoming) and self._may_relay(translated):
-            await self._relay(translated)
+            await self._relay(translated, update.update_id)
         with transaction() as session:
             inbox.mark_done(update.update_id, session=session)
 
@@ -177,7 +199,7 @@ class Relay:
             role = role_in_group(incoming.chat_id, incoming.user_id, session=session)
         return role is Role.PARTNER
 
-    async def _relay(self, incoming: Incoming) -> None:
+    async def _relay(self, incoming: Incoming, update_id: int) -> None:
         if incoming.callback_query_id and incoming.pressed_message_id is not None:
             with transaction() as session:
                 closed = keyboards.is_closed(
@@ -186,16 +208,27 @@ class Relay:
             if closed:
                 await self._answer_press(incoming, "This was already answered.")
                 return
-        metadata = await self._metadata(incoming)
+        metadata = {**await self._metadata(incoming), "update_id": update_id}
         rasa_messages = await self.rasa.send_message(incoming.chat_id, incoming.text, metadata)
         answer = read_answer(rasa_messages, incoming.chat_id)
         if not answer.acknowledged:
             raise NoActionRan("no action ran")
+        stored = self._journal(update_id)
+        sent = 0
+        if stored is not None:  # the journal is what counts (and says what was sent)
+            answer, sent = read_answer(stored[0], incoming.chat_id), stored[1]
+        await self._finish(incoming, answer, update_id, sent)
+
+    async def _finish(self, incoming: Incoming, answer: Answer, key: int, sent: int) -> None:
         if incoming.callback_query_id:
             await self._answer_press(incoming, answer.toast)
             if not answer.keep_keyboard and incoming.pressed_message_id is not None:
                 await self._close_keyboard(incoming.chat_id, incoming.pressed_message_id)
-        await self._deliver_all(answer)
+        await self._deliver_all(answer, key, sent)
+
+    def _journal(self, key: int) -> tuple[list[dict], int] | None:
+        with transaction() as session:
+            return inbox.journal(key, session=session)
 
     async def _metadata(self, incoming: Incoming) -> dict[str, Any]:
         return {
@@ -243,9 +276,15 @@ class Relay:
         except Exception as error:
             logger.info("chat %s: keyboard not removed (%s)", chat_id, type(error).__name__)
 
-    async def _deliver_all(self, answer: Answer) -> None:
-        for message in answer.messages:
+    async def _deliver_all(self, answer: Answer, key: int | None = None, sent: int = 0) -> None:
+        """Deliver in order, skipping the first `sent`; each send is counted in the journal."""
+        for index, message in enumerate(answer.messages):
+            if index < sent:
+                continue
             await deliver(self.bot, message)
+            if key is not None:
+                with transaction() as session:
+                    inbox.mark_sent(key, index + 1, session=session)
 
     async def _say_one_moment(self, update: Update) -> None:
         chat = update.effective_chat
@@ -268,15 +307,29 @@ class Relay:
     # -- one timer ------------------------------------------------------------------------
 
     async def _fire_timer(self, timer: DueTimer) -> None:
-        rasa_messages = await self.rasa.trigger_intent(
-            timer.chat_id, TIMER_INTENT, {"timer_id": timer.id}
-        )
-        answer = read_answer(rasa_messages, timer.chat_id)
-        if not answer.acknowledged:
-            raise NoActionRan("timer action did not run")
-        await self._deliver_all(answer)
+        if timer.kind in LOCAL_KINDS:  # the bot's own housekeeping, no Rasa involved
+            run_local_timer(timer)
+            with transaction() as session:
+                timers.mark_fired(timer.id, session=session)
+            self.timers_in_flight.discard(timer.id)
+            return
+        key = inbox.timer_key(timer.id)
+        stored = self._journal(key)
+        if stored is None:
+            rasa_messages = await self.rasa.trigger_intent(
+                timer.chat_id, TIMER_INTENT, {"timer_id": timer.id}
+            )
+            answer = read_answer(rasa_messages, timer.chat_id)
+            if not answer.acknowledged:
+                raise NoActionRan("timer action did not run")
+            stored = self._journal(key)
+        sent = 0
+        if stored is not None:
+            answer, sent = read_answer(stored[0], timer.chat_id), stored[1]
+        await self._deliver_all(answer, key, sent)
         with transaction() as session:
             timers.mark_fired(timer.id, session=session)
+            inbox.mark_done(key, session=session)
         self.timers_in_flight.discard(timer.id)
 
 

@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 
 logger = logging.getLogger(__name__)
 
 TELEGRAM_TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
-SEND_ATTEMPTS = 4
+MAX_BACKOFF = 30.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,8 @@ class OutgoingMessage:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
     document: dict[str, str] | None = None
+    # Sent instead when Telegram answers 403 (no private chat with the bot yet, or blocked).
+    fallback: OutgoingMessage | None = None
 
 
 @dataclass
@@ -54,15 +65,19 @@ def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
         if custom.get("toast"):
             answer.toast = str(custom["toast"])[:200]
         if custom.get("text") or custom.get("document"):
-            answer.messages.append(
-                OutgoingMessage(
-                    int(custom.get("chat_id") or chat_id),
-                    str(custom.get("text") or ""),
-                    list(custom.get("buttons") or []),
-                    custom.get("document"),
-                )
-            )
+            answer.messages.append(_custom_message(custom, chat_id))
     return answer
+
+
+def _custom_message(custom: dict[str, Any], chat_id: int) -> OutgoingMessage:
+    fallback = custom.get("if_undeliverable")
+    return OutgoingMessage(
+        int(custom.get("chat_id") or chat_id),
+        str(custom.get("text") or ""),
+        list(custom.get("buttons") or []),
+        custom.get("document"),
+        _custom_message(fallback, chat_id) if isinstance(fallback, dict) else None,
+    )
 
 
 def keyboard(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
@@ -89,18 +104,42 @@ def chunks(text: str) -> list[str]:
     return [*pieces, text] if text.strip() else pieces
 
 
+def give_up_seconds() -> float:
+    """How long one message is retried while Telegram fails [86400 s]."""
+    try:
+        return max(1.0, float(os.environ.get("DELIVERY_GIVE_UP_SECONDS", "") or 86400))
+    except ValueError:
+        return 86400.0
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    value = getattr(error, "retry_after", 1)
+    return value.total_seconds() if isinstance(value, timedelta) else float(value or 1)
+
+
 async def with_retries(call: Any, what: str) -> Any:
-    """Network faults and 5xx are retried with back-off; a 429 waits as long as asked."""
-    for attempt in range(1, SEND_ATTEMPTS + 1):
+    """Send until Telegram takes it: a 429 waits as long as asked, network faults, timeouts
+    and 5xx back off (up to MAX_BACKOFF seconds between tries). The caller's chat queue
+    waits meanwhile, so the chat's messages stay in order. Refusals (4xx) are not retried."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + give_up_seconds()
+    attempt = 0
+    while True:
+        attempt += 1
         try:
             return await call()
         except RetryAfter as error:
-            await asyncio.sleep(float(getattr(error, "retry_after", 1)))
-        except (TimedOut, NetworkError) as error:
-            if isinstance(error, BadRequest) or attempt == SEND_ATTEMPTS:
+            delay = retry_after_seconds(error)
+        except (BadRequest, Forbidden, InvalidToken, Conflict):
+            raise
+        except NetworkError as error:  # includes TimedOut and Telegram's 5xx
+            if loop.time() >= deadline:
                 raise
-            await asyncio.sleep(0.5 * 2 ** (attempt - 1))
-    raise TimedOut(f"{what}: gave up")
+            delay = min(MAX_BACKOFF, 0.5 * 2 ** min(attempt - 1, 8))
+            logger.warning(
+                "%s failed (%s), trying again in %.1f s", what, type(error).__name__, delay
+            )
+        await asyncio.sleep(delay)
 
 
 async def deliver(bot: Bot, message: OutgoingMessage) -> None:
@@ -129,6 +168,8 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
     except Forbidden:
         # e.g. a partner never opened a private chat with the bot
         logger.warning("chat %s does not accept messages from the bot", message.chat_id)
+        if message.fallback is not None:
+            await deliver(bot, message.fallback)
     except BadRequest as error:
         logger.error(
             "chat %s: Telegram refused a message (%s)", message.chat_id, type(error).__name__

@@ -23,6 +23,9 @@ class BotSettings:
     timer_poll_seconds: float
     timer_worker: str
     rasa_timeout_seconds: float
+    # Generous, so a slow Telegram answer is waited for rather than sent again (a retry
+    # after a read timeout can show the same message twice: Telegram may have taken it).
+    telegram_timeout_seconds: float = 30.0
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -58,4 +61,5 @@ def from_environment() -> BotSettings:
         # Stable across restarts of this bot; give each bot worker its own when running several.
         timer_worker=env.get("TIMER_WORKER_NAME") or f"{socket.gethostname()}:bot",
         rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS", "30")),
+        telegram_timeout_seconds=float(env.get("TELEGRAM_TIMEOUT_SECONDS", "30")),
     )

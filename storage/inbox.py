@@ -6,6 +6,8 @@ offset) is recognised by its update_id and processed once.
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,10 +36,12 @@ def mark_done(update_id: int, *, session: Session) -> None:
 
 
 def unfinished(*, session: Session) -> list[InboxUpdate]:
+    """Updates not done yet, oldest first (timers' journal rows have negative ids: the
+    dispatcher fires those again itself)."""
     return list(
         session.execute(
             select(InboxUpdate)
-            .where(InboxUpdate.status == "pending")
+            .where(InboxUpdate.status.in_(("pending", "answered")), InboxUpdate.update_id > 0)
             .order_by(InboxUpdate.update_id)
         ).scalars()
     )
@@ -46,3 +50,97 @@ def unfinished(*, session: Session) -> list[InboxUpdate]:
 def is_done(update_id: int, *, session: Session) -> bool:
     row = session.get(InboxUpdate, update_id)
     return row is not None and row.status == "done"
+
+
+# -- the answer journal ---------------------------------------------------------------------
+#
+# The action that answers an update writes its answer into the update's inbox row, in the
+# same transaction as its own database changes ("answered"). The bot then delivers the
+# answer message by message, counting what was sent, and marks the row done. So after a
+# crash anywhere, the update is neither acted on twice (the action finds "answered" and
+# returns the stored answer) nor answered twice (the bot resumes after the last message
+# it sent). A fired timer is journalled the same way, under the negative timer id.
+#
+# Payload of an answered row: {"update": <raw update or null>, "answer": [...], "sent": n}.
+
+ANSWERED = "answered"
+
+
+def timer_key(timer_id: int) -> int:
+    return -abs(timer_id)
+
+
+def begin_answer(key: int, chat_id: int, *, session: Session) -> list[dict] | None:
+    """Claim the right to answer `key`: None if this caller should act, else the answer
+    stored by an earlier run (the caller returns it instead of acting again).
+
+    The first statement is a write, so it takes SQLite's write lock (or the row lock on
+    PostgreSQL) at once: a second run of the same update waits here and then sees the
+    first one's answer."""
+    claimed = session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == key, InboxUpdate.status == "pending")
+        .values(status="answering")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed:
+        return None
+    row = session.get(InboxUpdate, key)
+    if row is None:
+        if key > 0:
+            return None  # an update the bot did not journal (e.g. a test): just act
+        session.add(InboxUpdate(update_id=key, chat_id=chat_id, status="answering"))
+        session.flush()
+        return None
+    stored = _journal(row)
+    return list(stored.get("answer") or [])
+
+
+def store_answer(key: int, answer: list[dict], *, session: Session) -> None:
+    row = session.get(InboxUpdate, key)
+    if row is None or row.status != "answering":
+        return
+    raw = row.payload
+    try:
+        original = json.loads(raw) if raw else None
+    except ValueError:
+        original = None
+    row.status = ANSWERED
+    row.payload = json.dumps({"update": original, "answer": answer, "sent": 0})
+
+
+def journal(key: int, *, session: Session) -> tuple[list[dict], int] | None:
+    """The stored answer and how many of its messages were sent; None if not answered."""
+    row = session.get(InboxUpdate, key)
+    if row is None or row.status != ANSWERED:
+        return None
+    stored = _journal(row)
+    return list(stored.get("answer") or []), int(stored.get("sent") or 0)
+
+
+def mark_sent(key: int, count: int, *, session: Session) -> None:
+    row = session.get(InboxUpdate, key)
+    if row is None or row.status != ANSWERED:
+        return
+    stored = _journal(row)
+    row.payload = json.dumps({**stored, "sent": count})
+
+
+def raw_update(row: InboxUpdate) -> dict | None:
+    """The original update of a row, answered or not."""
+    if row.status == ANSWERED:
+        value = _journal(row).get("update")
+        return value if isinstance(value, dict) else None
+    try:
+        value = json.loads(row.payload or "null")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _journal(row: InboxUpdate) -> dict:
+    try:
+        value = json.loads(row.payload or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) and "answer" in value else {}

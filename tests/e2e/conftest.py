@@ -22,6 +22,9 @@ TIMEZONE_REMINDER_SECONDS = 12
 # A round-robin turn: long enough to write a few messages, short enough to wait for.
 TURN_SECONDS = 8
 
+# The group's neutral note after a safety hold comes this much later (production: 1800).
+SAFETY_NOTICE_DELAY_SECONDS = 5
+
 _names = itertools.count(1)
 
 
@@ -68,6 +71,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         local_telegram_port=free_port(),
         extra_env={
             "TIMEZONE_REMINDER_SECONDS": str(TIMEZONE_REMINDER_SECONDS),
+            "SAFETY_NOTICE_DELAY_SECONDS": str(SAFETY_NOTICE_DELAY_SECONDS),
             "LOG_LEVEL": "INFO",
             "AGREEMENT_REVIEW_DAYS": "10",  # guided statement (tests/e2e/test_statement.py)
             "TURN_SECONDS": str(TURN_SECONDS),
@@ -127,3 +131,10 @@ def press_im_in(telegram: LocalTelegram, couple: Couple) -> None:
 def formed(telegram: LocalTelegram, group: Couple) -> Couple:
     press_im_in(telegram, group)
     return group
+
+
+def open_private_chat(telegram: LocalTelegram, user: dict) -> dict:
+    """The user opens the private chat from the group's link (/start consent)."""
+    after = telegram.last_seq()
+    telegram.send(user["id"], user, "/start consent")
+    return telegram.wait_for_text(user["id"], "Do you agree", after=after)

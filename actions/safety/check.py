@@ -1,0 +1,123 @@
+"""The private safety check: three screening questions with buttons, after consent.
+
+Answers are private forever (a SafetyCheck row: never exported, never shown in the group,
+never told to the other partner). An answer that indicates danger gives that partner
+resources at once and puts their couples on safety hold (no escalation-prone exercises);
+the group only ever hears a neutral note, later, never why and never who.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from actions.replies import Outgoing, Reply, Toast
+from actions.safety.resources import resources_for
+from actions.safety.respond import hold
+from storage import safety
+from storage.couples import couples_of_user
+from storage.models import SafetyCheck
+
+ANSWER_INTENT = "safety_answer"
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    response: str  # utter_* with the question's text
+    options: tuple[tuple[str, str], ...]  # (button title, answer value)
+    danger: frozenset[str]  # answers that indicate danger
+
+
+SKIP = ("Rather not say", "skip")
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "afraid",
+        "utter_safety_question_afraid",
+        (("Yes", "yes"), ("Sometimes", "some"), ("No", "no"), SKIP),
+        frozenset({"yes", "some"}),
+    ),
+    Question(
+        "physical",
+        "utter_safety_question_physical",
+        (("Yes", "yes"), ("No", "no"), SKIP),
+        frozenset({"yes"}),
+    ),
+    Question(
+        "safe_here",
+        "utter_safety_question_safe_here",
+        (("Yes", "yes"), ("Not sure", "unsure"), ("No", "no"), SKIP),
+        frozenset({"no"}),
+    ),
+)
+BY_KEY = {question.key: question for question in QUESTIONS}
+
+
+def payload(question: str, answer: str) -> str:
+    entities = json.dumps({"safety_q": question, "safety_a": answer}, separators=(",", ":"))
+    return f"/{ANSWER_INTENT}{entities}"
+
+
+def ask(question: Question) -> Reply:
+    return Reply(
+        response=question.response,
+        buttons=[
+            {"title": title, "payload": payload(question.key, value)}
+            for title, value in question.options
+        ],
+    )
+
+
+def begin(user_id: int, session: Session, now: datetime) -> list[Outgoing]:
+    """After consent: start the check, or ask again where it stopped; [] if it was done."""
+    check = safety.latest_check(user_id, session=session)
+    if check is not None and check.completed_at is not None:
+        return []
+    if check is None or check.step not in BY_KEY:
+        check = safety.start_check(user_id, QUESTIONS[0].key, now=now, session=session)
+        return [Reply(response="utter_safety_check_intro"), ask(QUESTIONS[0])]
+    return [ask(BY_KEY[check.step])]
+
+
+def record_answer(
+    user_id: int, question_key: str, answer: str, session: Session, now: datetime
+) -> list[Outgoing]:
+    """One button press. Late or repeated presses change nothing (a toast says so)."""
+    check = safety.latest_check(user_id, session=session)
+    if check is None or check.completed_at is not None or check.step != question_key:
+        return [Toast("That one is already answered.")]
+    question = BY_KEY[question_key]
+    if answer not in {value for _, value in question.options}:
+        return [ask(question)]
+    check.answers = {**(check.answers or {}), question_key: answer}
+    index = [q.key for q in QUESTIONS].index(question_key)
+    if index + 1 < len(QUESTIONS):
+        check.step = QUESTIONS[index + 1].key
+        return [ask(QUESTIONS[index + 1])]
+    return complete(check, user_id, session, now)
+
+
+def indicates_danger(answers: dict[str, str]) -> bool:
+    return any(answers.get(q.key) in q.danger for q in QUESTIONS)
+
+
+def complete(check: SafetyCheck, user_id: int, session: Session, now: datetime) -> list[Outgoing]:
+    check.step = None
+    check.completed_at = now
+    check.danger = indicates_danger(check.answers or {})
+    if not check.danger:
+        return [Reply(response="utter_safety_check_done")]
+    for couple in couples_of_user(user_id, session=session):
+        safety.record_event(
+            user_id, "safety_check_danger", "private", couple_id=couple.id, now=now, session=session
+        )
+        hold(couple, session, now)
+    return [
+        Reply(
+            response="utter_safety_check_danger",
+            values={"resources": resources_for("safety_check")},
+        )
+    ]

@@ -1,0 +1,116 @@
+"""What happens after crisis language, wherever it was written.
+
+- Whatever exercise the couple runs is cancelled (not suspended: nothing should bring the
+  same heated exercise back on its own; the couple can start again when they want).
+- The writer gets a calm private answer with resources. It never repeats, coaches or
+  discusses the message.
+- The group sees at most one neutral line that the exercise stops — never why, never who —
+  and only when an exercise was running. If the private answer cannot be delivered
+  (Telegram 403: no private chat yet), the group instead gets a neutral invitation for
+  both partners to open a private chat with the bot.
+- A safety event (time, kind, who; no text) is saved for each couple of the writer.
+- Violence, threats, abuse or fear of the partner also put the couple on safety hold:
+  escalation-prone exercises are not offered any more (the other flows check the hold).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from actions.context import MessageContext
+from actions.flows import cancel_running, running_flow
+from actions.replies import Outgoing, Reply
+from actions.safety.resources import resources_for
+from actions.settings import seconds
+from storage import safety, timers
+from storage.couples import couple_for_group, couples_of_user, partner_in
+from storage.models import Couple
+
+# Kinds that say the partner may be dangerous: no more escalation-prone exercises. Not
+# "other" (the NLU model's guess alone): a hold is lasting, a guess is not enough for it.
+HOLD_KINDS = frozenset({"violence", "threat", "abuse", "fear"})
+HOLD_NOTICE = "safety_hold_notice"
+
+
+def crisis_repeat_seconds() -> int:
+    """Within this time a second crisis message gets a short answer, not the whole text [600]."""
+    return seconds("CRISIS_REPEAT_SECONDS", 600)
+
+
+def hold_notice_delay_seconds() -> int:
+    """Delay of the group's neutral note about the hold, so its timing points at no one
+    (not right after someone finished their private check) [1800]."""
+    return seconds("SAFETY_NOTICE_DELAY_SECONDS", 1800)
+
+
+def private_link(ctx: MessageContext) -> str:
+    return f"https://t.me/{ctx.bot_username}?start=consent"
+
+
+def couples_concerned(ctx: MessageContext, session: Session) -> list[Couple]:
+    """The couples whose exercise a partner's crisis stops: this group's, or all of theirs."""
+    if ctx.user_id is None:
+        return []
+    if ctx.in_group:
+        couple = couple_for_group(ctx.chat_id, session=session)
+        return [couple] if couple is not None and partner_in(couple, ctx.user_id) else []
+    return couples_of_user(ctx.user_id, session=session)
+
+
+def answer_crisis(
+    ctx: MessageContext, kind: str, session: Session, now: datetime
+) -> list[Outgoing]:
+    assert ctx.user_id is not None
+    since = now - timedelta(seconds=crisis_repeat_seconds())
+    repeated = (
+        safety.latest_event(ctx.user_id, kind_prefix="crisis_", since=since, session=session)
+        is not None
+    )
+    group_lines: list[Outgoing] = []
+    for couple in couples_concerned(ctx, session):
+        was_running = running_flow(couple, session) is not None
+        # The flows' own goodbyes are left out: the group hears one neutral line only.
+        cancel_running(couple, session, now)
+        safety.record_event(
+            ctx.user_id,
+            f"crisis_{kind}",
+            "group" if ctx.in_group else "private",
+            couple_id=couple.id,
+            now=now,
+            session=session,
+        )
+        if kind in HOLD_KINDS:
+            hold(couple, session, now)
+        if was_running:
+            here = ctx.in_group and couple.group_chat_id == ctx.chat_id
+            group_lines.append(
+                Reply(
+                    response="utter_safety_exercise_stopped",
+                    chat_id=None if here else couple.group_chat_id,
+                )
+            )
+    private = Reply(
+        response="utter_crisis_again" if repeated else "utter_crisis_private",
+        values={"resources": resources_for("repeat" if repeated else kind)},
+        chat_id=None if ctx.in_private else ctx.user_id,
+        if_undeliverable=(
+            Reply(response="utter_safety_open_private", values={"link": private_link(ctx)})
+            if ctx.in_group
+            else None
+        ),
+    )
+    return [*group_lines, private]
+
+
+def hold(couple: Couple, session: Session, now: datetime) -> None:
+    """Put the couple on safety hold; the group hears a neutral note once, later."""
+    safety.set_hold(couple)
+    if not safety.timer_ever_scheduled(HOLD_NOTICE, couple.group_chat_id, session=session):
+        timers.schedule(
+            HOLD_NOTICE,
+            couple.group_chat_id,
+            now + timedelta(seconds=hold_notice_delay_seconds()),
+            session=session,
+        )

@@ -1,0 +1,312 @@
+"""Scripted conversations while processes are killed and Telegram fails.
+
+Usage: python benchmarks/fault_script.py [--conversations N] [--seed S] [--chaos-seconds T]
+
+Starts the whole stack (local Bot API server, Rasa, action server, bot) in a temporary
+folder, then runs N couples through joining, the time zone, private consent and the
+safety check, /help and /export, a few at a time, each person waiting for the bot's answer
+as a person would. Meanwhile a chaos loop kills (SIGKILL) the bot, Rasa or the action
+server at random moments and starts it again, and makes the local Bot API answer
+sendMessage with 429 (retry_after), 500/502/503 or slowly.
+
+Prints: conversations completed; updates received by the bot vs processed; rows saved vs
+expected; bot messages sent twice (the same text in the same chat), and the "one moment"
+lines. Always exits 0: it reports, it doesn't gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import json
+import random
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from launcher.stack import Stack, StackConfig, free_port  # noqa: E402
+from local_telegram.client import ButtonGone, LocalTelegram  # noqa: E402
+
+STEP_TIMEOUT = 240.0  # a step may wait for a killed Rasa to come back
+ONE_MOMENT = "One moment, please"
+MARKER = "fault-script-marker"  # typed by the partners; must never appear in a log
+
+
+@dataclass
+class Outcome:
+    name: str
+    completed: bool = False
+    failed_step: str = ""
+    chats: list[int] = field(default_factory=list)
+    users: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Conversation:
+    """One couple, scripted: every step waits for the bot's answer before the next."""
+
+    def __init__(self, url: str, index: int, seed: int) -> None:
+        self.index = index
+        self.rng = random.Random(seed * 1000 + index)
+        self.telegram = LocalTelegram(url, timeout=60)
+        self.alex = self.telegram.create_user(f"Alex{index}")
+        self.sam = self.telegram.create_user(f"Sam{index}")
+        self.group = self.telegram.create_group(f"Couple {index}", [self.alex, self.sam])["id"]
+        self.outcome = Outcome(
+            f"couple {index}",
+            chats=[self.group, self.alex["id"], self.sam["id"]],
+            users=[self.alex["id"], self.sam["id"]],
+        )
+
+    def expect(self, chat: int, text: str, after: int) -> dict:
+        found = self.telegram.wait_for_text(chat, text, after=after, timeout=STEP_TIMEOUT)
+        time.sleep(self.rng.uniform(0.3, 2.5))  # reading, thinking, typing
+        return found
+
+    def press(self, chat: int, user: dict, message: dict, button: str) -> None:
+        # ButtonGone: the keyboard was closed already (the press is in Telegram's queue).
+        with contextlib.suppress(ButtonGone):
+            self.telegram.press(chat, user, message["message_id"], button_text=button)
+
+    def run(self) -> Outcome:
+        started = time.monotonic()
+        step = "start"
+        try:
+            t, group = self.telegram, self.group
+            mark = t.last_seq()
+            t.send(group, self.alex, "/start")
+            intro = self.expect(group, "I'm in", mark)
+            step = "join"
+            self.press(group, self.alex, intro, "I'm in")
+            self.expect(group, "is in", mark)
+            self.press(group, self.sam, intro, "I'm in")
+            question = self.expect(group, "which time zone", mark)
+            self.expect(group, "start=consent", mark)
+            step = "time zone"
+            self.press(group, self.alex, question, "Berlin / Paris")
+            self.expect(group, "Time zone set to Europe/Berlin", mark)
+            for person in (self.alex, self.sam):
+                step = f"private check of {person['first_name']}"
+                self.private_check(person)
+            step = "help and export"
+            mark = t.last_seq()
+            t.send(group, self.alex, f"{MARKER} {self.index} we should talk later")
+            t.send(group, self.sam, "/help")
+            self.expect(group, "/export", mark)
+            t.send(group, self.alex, "/export")
+            t.wait_for(group, lambda i: bool(i.get("document")), after=mark, timeout=STEP_TIMEOUT)
+            self.outcome.completed = True
+        except AssertionError:
+            self.outcome.failed_step = step
+        self.outcome.seconds = time.monotonic() - started
+        return self.outcome
+
+    def private_check(self, person: dict) -> None:
+        t, chat = self.telegram, person["id"]
+        mark = t.last_seq()
+        t.send(chat, person, "/start consent")
+        intro = self.expect(chat, "Do you agree", mark)
+        self.press(chat, person, intro, "I agree")
+        for question, answer in (
+            ("afraid of your partner", "No"),
+            ("turned physical", "No"),
+            ("safe talking openly", "Yes"),
+        ):
+            asked = self.expect(chat, question, mark)
+            self.press(chat, person, asked, answer)
+        self.expect(chat, "Your group is ready", mark)
+
+
+class Chaos:
+    """Kills a random process now and then and makes Telegram fail, until stopped."""
+
+    def __init__(self, stack: Stack, telegram: LocalTelegram, rng: random.Random) -> None:
+        self.stack, self.telegram, self.rng = stack, telegram, rng
+        self.stop = threading.Event()
+        self.kills: collections.Counter[str] = collections.Counter()
+        self.faults: collections.Counter[str] = collections.Counter()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.rng.uniform(3, 9)):
+            if self.rng.random() < 0.55:
+                self._kill(self.rng.choice(["bot", "bot", "actions", "rasa"]))
+            else:
+                self._fault()
+
+    def _kill(self, key: str) -> None:
+        process = self.stack.processes[key]
+        process.kill()
+        self.kills[key] += 1
+        time.sleep(self.rng.uniform(0, 3))  # down for a moment, as after a crash
+        self.stack.start_one(key, timeout=300)
+
+    def _fault(self) -> None:
+        choices: list[int | str] = [429, 429, 500, 502, 503, "delay"]
+        status = self.rng.choice(choices)
+        times = self.rng.randint(1, 3)
+        if status == 429:
+            self.telegram.inject_fault("sendMessage", 429, times=times, retry_after=1)
+        elif status == "delay":
+            self.telegram.inject_fault("sendMessage", "delay", times=times, delay=2.0)
+        else:
+            self.telegram.inject_fault("sendMessage", status, times=times)
+        self.faults[str(status)] += times
+
+
+def read(path: Path, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(path, timeout=10) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def wait_until_quiet(stack: Stack, telegram: LocalTelegram, database: Path, limit: float) -> None:
+    """All updates fetched and finished, no process dead, or `limit` seconds."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        dead = stack.first_dead()
+        if dead is not None:
+            stack.start_one(next(k for k, p in stack.processes.items() if p is dead))
+        pending = telegram.stats()["pending_updates"]
+        unfinished = read(
+            database, "SELECT count(*) FROM inbox_updates WHERE status != 'done' AND update_id > 0"
+        )[0][0]
+        if not pending and not unfinished:
+            return
+        time.sleep(1)
+
+
+def report(
+    outcomes: list[Outcome], stack: Stack, telegram: LocalTelegram, chaos: Chaos, elapsed: float
+) -> None:
+    var = stack.config.var_dir
+    database = var / "talking_stick.db"
+    completed = sum(o.completed for o in outcomes)
+    print(f"\nconversations completed: {completed} / {len(outcomes)}  ({elapsed:.0f} s)")
+    for outcome in outcomes:
+        if not outcome.completed:
+            print(f"  {outcome.name} stopped at: {outcome.failed_step}")
+    stats = telegram.stats()
+    received = read(database, "SELECT count(*) FROM inbox_updates WHERE update_id > 0")[0][0]
+    processed = read(
+        database, "SELECT count(*) FROM inbox_updates WHERE update_id > 0 AND status = 'done'"
+    )[0][0]
+    print(
+        f"updates: created by Telegram {stats['updates_created']}, received by the bot "
+        f"{received}, processed {processed}, still pending in Telegram {stats['pending_updates']}"
+    )
+    groups = [o.chats[0] for o in outcomes]
+    users = [u for o in outcomes for u in o.users]
+    marks_g, marks_u = ",".join("?" * len(groups)), ",".join("?" * len(users))
+    rows = {
+        "couples with a time zone": (
+            read(
+                database,
+                f"SELECT count(*) FROM couples WHERE group_chat_id IN ({marks_g}) "
+                "AND timezone = 'Europe/Berlin'",
+                *groups,
+            )[0][0],
+            len(groups),
+        ),
+        "partners who consented": (
+            read(
+                database,
+                f"SELECT count(*) FROM partners WHERE telegram_user_id IN ({marks_u}) "
+                "AND consented_at IS NOT NULL",
+                *users,
+            )[0][0],
+            len(users),
+        ),
+        "safety checks completed": (
+            read(
+                database,
+                f"SELECT count(*) FROM safety_checks WHERE telegram_user_id IN ({marks_u}) "
+                "AND completed_at IS NOT NULL",
+                *users,
+            )[0][0],
+            len(users),
+        ),
+        "safety checks (any)": (
+            read(
+                database,
+                f"SELECT count(*) FROM safety_checks WHERE telegram_user_id IN ({marks_u})",
+                *users,
+            )[0][0],
+            len(users),
+        ),
+    }
+    for name, (saved, expected) in rows.items():
+        print(f"rows saved vs expected, {name}: {saved} / {expected}")
+    sent = telegram.sent(None)
+    texts = collections.Counter(
+        (item["chat_id"], item["text"])
+        for item in sent
+        if item["method"] in ("sendMessage", "sendDocument") and item["text"] is not None
+    )
+    duplicates = {key: n for key, n in texts.items() if n > 1 and ONE_MOMENT not in (key[1] or "")}
+    one_moment = sum(n for key, n in texts.items() if ONE_MOMENT in (key[1] or ""))
+    twice = sum(n - 1 for n in duplicates.values())
+    print(f"bot messages sent: {sum(texts.values())}; sent more than once: {twice}")
+    for (chat, text), n in duplicates.items():
+        print(f"  x{n} in chat {chat}: {text[:60]!r}")
+    print(f"'one moment' lines: {one_moment}")
+    print(f"kills: {dict(chaos.kills)}; Telegram faults injected: {dict(chaos.faults)}")
+    print(
+        f"faults served by the Bot API: {stats['faults_served']}, delays: {stats['delays_served']}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=8)
+    parser.add_argument("--parallel", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    var = Path(tempfile.mkdtemp(prefix="talking-stick-faults-"))
+    config = StackConfig(
+        var_dir=var,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        local_telegram_port=free_port(),
+        extra_env={"TIMEZONE_REMINDER_SECONDS": "3600", "LOG_LEVEL": "INFO"},
+    )
+    stack = Stack(config)
+    print(f"starting the stack in {var} …", flush=True)
+    telegram = LocalTelegram(config.local_telegram_url, timeout=60)
+    chaos = Chaos(stack, telegram, rng)
+    try:
+        stack.start(timeout=300)
+        started = time.monotonic()
+        conversations = [
+            Conversation(config.local_telegram_url, i + 1, args.seed)
+            for i in range(args.conversations)
+        ]
+        chaos.thread.start()
+        with ThreadPoolExecutor(args.parallel) as pool:
+            outcomes = list(pool.map(lambda c: c.run(), conversations))
+        chaos.stop.set()
+        chaos.thread.join()
+        telegram.clear_faults()
+        wait_until_quiet(stack, telegram, var / "talking_stick.db", limit=120)
+        time.sleep(3)  # any late duplicate would arrive now
+        report(outcomes, stack, telegram, chaos, time.monotonic() - started)
+        logs = "\n".join(p.read_text(errors="replace") for p in (var / "logs").glob("*.log"))
+        print(f"typed texts found in logs: {logs.count(MARKER)}")
+        print(json.dumps({"var": str(var)}))
+    finally:
+        chaos.stop.set()
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

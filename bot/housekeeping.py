@@ -1,0 +1,116 @@
+"""Timers the bot runs itself, without Rasa: purging conversations and daily retention.
+
+They are durable timers like any other (storage/timers.py), claimed by the dispatcher and
+queued on their chat's worker, so a purge of a chat runs between two of its messages and
+never while Rasa holds that chat's tracker (see storage/tracker_store.py).
+
+- `purge_conversation` (scheduled by /forget): delete the chat's events from Rasa's tracker
+  store — all of them, or only one person's messages and the bot's answers — and the
+  chat's finished inbox rows, closed keyboards and finished timers.
+- `retention` (chat 0, daily): clear message texts older than RETENTION_DAYS from our
+  database, queue a purge of older events for every conversation that has some, and
+  schedule the next run. At start-up it is scheduled if none is pending.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storage import timers, tracker_store
+from storage.engine import transaction
+from storage.models import ClosedKeyboard, InboxUpdate, Timer, utc_now
+from storage.retention import cutoff, purge_texts_before
+from storage.timers import DueTimer
+
+logger = logging.getLogger(__name__)
+
+PURGE_CONVERSATION = "purge_conversation"
+RETENTION = "retention"
+LOCAL_KINDS = frozenset({PURGE_CONVERSATION, RETENTION})
+RETENTION_CHAT = 0
+
+
+def retention_interval() -> timedelta:
+    """Time between retention runs [86400 s]."""
+    try:
+        value = float(os.environ.get("RETENTION_INTERVAL_SECONDS", "") or 86400)
+    except ValueError:
+        value = 86400
+    return timedelta(seconds=max(1.0, value))
+
+
+def run_local_timer(timer: DueTimer) -> None:
+    if timer.kind == PURGE_CONVERSATION:
+        purge_conversation(timer)
+    elif timer.kind == RETENTION:
+        run_retention(utc_now(), running=timer.id)
+
+
+def purge_conversation(timer: DueTimer) -> None:
+    sender = str(timer.chat_id)
+    only_user = timer.payload.get("only_user")
+    before = timer.payload.get("before")
+    if before is not None:
+        deleted = tracker_store.delete_events_before(sender, float(before))
+    elif only_user is not None:
+        deleted = tracker_store.delete_messages_of(sender, int(only_user))
+    else:
+        deleted = tracker_store.delete_conversation(sender)
+        with transaction() as session:
+            _forget_chat_bookkeeping(timer, session)
+    logger.info("chat %s: %d tracker event(s) purged", timer.chat_id, deleted)
+
+
+def _forget_chat_bookkeeping(timer: DueTimer, session: Session) -> None:
+    """What the bot itself kept about a forgotten chat: ids and times only, but theirs."""
+    chat = timer.chat_id
+    session.execute(
+        delete(InboxUpdate).where(InboxUpdate.chat_id == chat, InboxUpdate.status == "done")
+    )
+    session.execute(delete(ClosedKeyboard).where(ClosedKeyboard.chat_id == chat))
+    session.execute(
+        delete(Timer).where(
+            Timer.chat_id == chat,
+            (Timer.status.in_(("fired", "cancelled"))) | (Timer.id == timer.id),
+        )
+    )
+
+
+def run_retention(now: datetime, *, running: int | None = None) -> None:
+    moment = cutoff(now)
+    with transaction() as session:
+        counts = purge_texts_before(moment, session=session)
+    changed = {name: count for name, count in counts.items() if count}
+    logger.info("retention: texts cleared %s", changed or "none")
+    for sender in tracker_store.conversations_with_events_before(moment.timestamp()):
+        try:
+            chat_id = int(sender)
+        except ValueError:  # not one of our chats (e.g. a test conversation): no queue to wait for
+            tracker_store.delete_events_before(sender, moment.timestamp())
+            continue
+        with transaction() as session:
+            timers.schedule(
+                PURGE_CONVERSATION, chat_id, now, {"before": moment.timestamp()}, session=session
+            )
+    schedule_retention(now + retention_interval(), running=running)
+
+
+def schedule_retention(due_at: datetime, *, running: int | None = None) -> bool:
+    """Schedule a retention run unless one is pending or being fired (other than the one
+    `running` now); True if this call scheduled it. Safe to call at every start-up."""
+    with transaction() as session:
+        waiting = session.execute(
+            select(Timer.id)
+            .where(Timer.kind == RETENTION, Timer.status.in_(("pending", "firing")))
+            .where(Timer.id != (running or 0))
+            .limit(1)
+        ).first()
+        if waiting is not None:
+            return False
+        timers.schedule(RETENTION, RETENTION_CHAT, due_at, session=session)
+        return True

@@ -1,0 +1,103 @@
+"""Retention: message texts older than RETENTION_DAYS are removed from our database.
+
+What a person typed is cleared (statement texts and topics, the coach's findings that quote
+them, agreement texts, interruptions, topics of rounds/pauses/escalations, raw updates
+still in the inbox); the outcomes stay (times, steps, counts, statuses). Running it twice
+changes nothing more: it only clears what is still there. Rasa's events are purged by the
+bot (bot/housekeeping.py), conversation by conversation.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Agreement,
+    Escalation,
+    InboxUpdate,
+    Interruption,
+    Pause,
+    Round,
+    Statement,
+)
+
+DEFAULT_RETENTION_DAYS = 365
+
+
+def retention_days() -> float:
+    """How long message texts are kept, in days [365] (fractions allowed, for tests)."""
+    try:
+        value = float(os.environ.get("RETENTION_DAYS", "").strip() or DEFAULT_RETENTION_DAYS)
+    except ValueError:
+        return DEFAULT_RETENTION_DAYS
+    return value if value > 0 else DEFAULT_RETENTION_DAYS
+
+
+def cutoff(now: datetime) -> datetime:
+    return now - timedelta(days=retention_days())
+
+
+def purge_texts_before(moment: datetime, *, session: Session) -> dict[str, int]:
+    """Clear message texts of rows created before `moment`; counts of rows changed."""
+    counts: dict[str, int] = {}
+
+    def run(name: str, statement) -> None:  # type: ignore[no-untyped-def]
+        result = session.execute(statement.execution_options(synchronize_session=False))
+        counts[name] = int(result.rowcount or 0)
+
+    texts = (
+        Statement.describe_text,
+        Statement.feel_text,
+        Statement.request_text,
+        Statement.reflection_text,
+        Statement.topic,
+    )
+    run(
+        "statements",
+        update(Statement)
+        .where(Statement.created_at < moment, or_(*(column.isnot(None) for column in texts)))
+        .values({column: None for column in texts} | {Statement.findings: {}}),
+    )
+    run(
+        "agreements",
+        update(Agreement)
+        .where(Agreement.created_at < moment, Agreement.text != "")
+        .values(text=""),
+    )
+    run(
+        "interruptions",
+        update(Interruption)
+        .where(Interruption.created_at < moment, Interruption.text.isnot(None))
+        .values(text=None),
+    )
+    run(
+        "rounds",
+        update(Round).where(Round.created_at < moment, Round.topic.isnot(None)).values(topic=None),
+    )
+    run(
+        "pauses",
+        update(Pause)
+        .where(Pause.requested_at < moment, Pause.topic.isnot(None))
+        .values(topic=None),
+    )
+    run(
+        "escalations",
+        update(Escalation)
+        .where(
+            Escalation.created_at < moment,
+            or_(Escalation.topic.isnot(None), Escalation.choice.isnot(None)),
+        )
+        .values(topic=None, choice=None),
+    )
+    run(
+        "inbox",
+        update(InboxUpdate)
+        .where(InboxUpdate.received_at < moment, InboxUpdate.payload.isnot(None))
+        # An update unfinished for this long will not be answered any more.
+        .values(payload=None, status="done"),
+    )
+    return counts
