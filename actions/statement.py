@@ -17,7 +17,7 @@ from actions.context import MessageContext
 from actions.flows import running_flow
 from actions.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.statement_answers import capture_listener_words
-from actions.statement_buttons import MOVED_ON, Pressed, late_press, pressed_statement
+from actions.statement_buttons import MOVED_ON, Pressed, StatementButton, late_press
 from actions.statement_flow import StatementFlow  # noqa: F401  (registers the flow)
 from actions.statement_replies import (
     coach_reply,
@@ -203,16 +203,13 @@ def note_to_listener(statement: Statement, session: Session) -> list[Outgoing]:
     return [Reply(response="utter_statement_listener_note", values=names(statement, session))]
 
 
-class ActionStatementKeep(TalkingStickAction):
+class ActionStatementKeep(StatementButton):
     """ "Keep it": the speaker keeps their words despite the suggestion and moves on."""
 
     action_name = "action_statement_keep"
-    partners_only = False  # the checks below answer observers without closing the keyboard
+    pressed_by = "speaker"
 
-    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        pressed = pressed_statement(ctx, session, by="speaker")
-        if not isinstance(pressed, Pressed):
-            return pressed
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement, couple = pressed.statement, pressed.couple
         if statement.status != "drafting":
             return late_press(statement)
@@ -225,16 +222,13 @@ class ActionStatementKeep(TalkingStickAction):
         return after_step(statement, couple, session)
 
 
-class ActionStatementChooseCouple(TalkingStickAction):
+class ActionStatementChooseCouple(StatementButton):
     """In a private chat, for someone in two couples: which partner the draft is for."""
 
     action_name = "action_statement_choose_couple"
-    partners_only = False
+    pressed_by = "speaker"
 
-    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        pressed = pressed_statement(ctx, session, by="speaker")
-        if not isinstance(pressed, Pressed):
-            return pressed
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         draft = pressed.statement
         choices = (draft.state or {}).get("choose") or []
         couple_id = pressed.ref.parts[0] if pressed.ref.parts else ""
@@ -254,16 +248,13 @@ class ActionStatementChooseCouple(TalkingStickAction):
         return [private_start_reply(draft, session)]
 
 
-class ActionStatementShare(TalkingStickAction):
+class ActionStatementShare(StatementButton):
     """ "Share with Sam": a private draft goes to the couple's group, and Sam answers there."""
 
     action_name = "action_statement_share"
-    partners_only = False
+    pressed_by = "speaker"
 
-    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        pressed = pressed_statement(ctx, session, by="speaker")
-        if not isinstance(pressed, Pressed):
-            return pressed
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement, couple = pressed.statement, pressed.couple
         if statement.shared:
             return [Toast("This was already shared.")]

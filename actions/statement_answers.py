@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from actions.base import TalkingStickAction
 from actions.context import MessageContext
 from actions.flows import start_pause
 from actions.replies import Outgoing, Reply
-from actions.statement_buttons import Pressed, late_press, pressed_statement
+from actions.statement_buttons import Pressed, StatementButton, late_press
 from actions.statement_replies import answer_reply, idea_reply, names, one_line
 from actions.statement_steps import (
     finish,
@@ -93,27 +92,21 @@ def agreed_reply(
     )
 
 
-class ActionStatementSkipReflection(TalkingStickAction):
+class ActionStatementSkipReflection(StatementButton):
     action_name = "action_statement_skip_reflection"
-    partners_only = False  # observers get a note on the button; the keyboard stays open
+    pressed_by = "listener"
 
-    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        pressed = pressed_statement(ctx, session, by="listener")
-        if not isinstance(pressed, Pressed):
-            return pressed
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         if not take_reflection(pressed.statement, None, utc_now()):
             return late_press(pressed.statement)
         return [answer_reply(pressed.statement, pressed.couple, session)]
 
 
-class ActionStatementYes(TalkingStickAction):
+class ActionStatementYes(StatementButton):
     action_name = "action_statement_yes"
-    partners_only = False
+    pressed_by = "listener"
 
-    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        pressed = pressed_statement(ctx, session, by="listener")
-        if not isinstance(pressed, Pressed):
-            return pressed
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement, couple = pressed.statement, pressed.couple
         if not waiting_for_answer(statement):
             return late_press(statement)
@@ -134,14 +127,11 @@ class ActionStatementYes(TalkingStickAction):
         return [agreed_reply(statement, couple, agreement, question, pressed.presser, session)]
 
 
-class ActionStatementAnotherIdea(TalkingStickAction):
+class ActionStatementAnotherIdea(StatementButton):
     action_name = "action_statement_another_idea"
-    partners_only = False
+    pressed_by = "listener"
 
-    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        pressed = pressed_statement(ctx, session, by="listener")
-        if not isinstance(pressed, Pressed):
-            return pressed
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement = pressed.statement
         if not waiting_for_answer(statement):
             return late_press(statement)
@@ -150,14 +140,11 @@ class ActionStatementAnotherIdea(TalkingStickAction):
         return [Reply(response="utter_statement_ask_idea", values=names(statement, session))]
 
 
-class ActionStatementNeedTime(TalkingStickAction):
+class ActionStatementNeedTime(StatementButton):
     action_name = "action_statement_need_time"
-    partners_only = False
+    pressed_by = "listener"
 
-    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        pressed = pressed_statement(ctx, session, by="listener")
-        if not isinstance(pressed, Pressed):
-            return pressed
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement = pressed.statement
         if not waiting_for_answer(statement):
             return late_press(statement)
@@ -172,14 +159,11 @@ class ActionStatementNeedTime(TalkingStickAction):
         return [Reply(response="utter_statement_needs_time", values=names(statement, session))]
 
 
-class ActionStatementAcceptIdea(TalkingStickAction):
+class ActionStatementAcceptIdea(StatementButton):
     action_name = "action_statement_accept_idea"
-    partners_only = False
+    pressed_by = "speaker"
 
-    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        pressed = pressed_statement(ctx, session, by="speaker")
-        if not isinstance(pressed, Pressed):
-            return pressed
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement = pressed.statement
         idea = pending_idea(statement, session)
         if idea is None:
@@ -193,14 +177,11 @@ class ActionStatementAcceptIdea(TalkingStickAction):
         return [agreed_reply(statement, pressed.couple, idea, idea.text, pressed.presser, session)]
 
 
-class ActionStatementDeclineIdea(TalkingStickAction):
+class ActionStatementDeclineIdea(StatementButton):
     action_name = "action_statement_decline_idea"
-    partners_only = False
+    pressed_by = "speaker"
 
-    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        pressed = pressed_statement(ctx, session, by="speaker")
-        if not isinstance(pressed, Pressed):
-            return pressed
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement = pressed.statement
         idea = pending_idea(statement, session)
         if idea is None:

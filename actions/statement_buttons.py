@@ -4,11 +4,13 @@ button, and the keyboard stays open for the right person."""
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from sqlalchemy.orm import Session
 
+from actions.base import TalkingStickAction
 from actions.context import MessageContext
 from actions.replies import KeepKeyboard, Outgoing, Toast
 from actions.statement_replies import Ref, parse_ref
@@ -54,6 +56,24 @@ def pressed_statement(
         name = expected.first_name if expected else "your partner"
         return [Toast(f"This one is for {name}."), KeepKeyboard()]
     return Pressed(statement, couple, presser, ref)
+
+
+class StatementButton(TalkingStickAction, metaclass=ABCMeta):
+    """A statement's button: only the speaker or only the listener may press it; anyone
+    else, or a press that names a statement that moved on, gets a short note."""
+
+    partners_only = False
+    pressed_by: ClassVar[Literal["speaker", "listener"]]
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        pressed = pressed_statement(ctx, session, by=self.pressed_by)
+        if not isinstance(pressed, Pressed):
+            return pressed
+        return self.on_press(pressed, ctx, session)
+
+    @abstractmethod
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        """What the right person's press does."""
 
 
 def late_press(statement: Statement) -> list[Outgoing]:
