@@ -87,10 +87,13 @@ class ActionResume(TalkingStickAction):
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         where = here(ctx, session)
-        if where is None:
-            return [Reply(response="utter_pause_in_group")]
-        pause = resumable_pause(where.couple, session)
-        if pause is None:
+        pause = resumable_pause(where.couple, session) if where is not None else None
+        if where is None or pause is None:
+            if not ctx.is_button_or_command:
+                # "let's continue" is also everyday talk: only /resume gets an answer here.
+                return [Reply(response="utter_private_free_text")] if ctx.in_private else []
+            if where is None:
+                return [Reply(response="utter_pause_in_group")]
             return [Reply(response="utter_pause_nothing_to_resume")]
         now = utc_now()
         phase = load_state(pause, where.couple).phase

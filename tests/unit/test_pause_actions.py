@@ -490,6 +490,8 @@ def test_resume_with_nothing_paused(database, domain):
     assert texts(act(ActionResume(), domain, "/resume", "resume", SAM)) == [
         "Nothing is paused right now."
     ]
+    # Words that sound like resuming are everyday talk when nothing is paused.
+    assert act(ActionResume(), domain, "we keep going back to the same fight", "resume", SAM) == []
 
 
 def test_a_button_of_another_couples_or_unknown_pause_is_answered_kindly(database, domain):
