@@ -7,6 +7,7 @@ so a button of an older or ended pause is recognised and answered with a toast o
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -121,10 +122,11 @@ class PauseButtonAction(TalkingStickAction):
             return [Toast(ENDED)]
         return self.press(where, *pressed, utc_now(), session)
 
+    @abstractmethod
     def press(
         self, where: Here, pause: Pause, detail: str, now: datetime, session: Session
     ) -> list[Outgoing]:
-        raise NotImplementedError
+        """What the press does (abstract: rasa_sdk registers only concrete actions)."""
 
 
 class ActionChoosePauseTime(PauseButtonAction):

@@ -102,5 +102,5 @@ def minimum_text() -> str:
 
 
 def minimum_key() -> str:
-    """The offered button for the shortest break without a note ("m20")."""
-    return f"m{max(20, -(-min_pause_seconds() // 60))}"
+    """The "Make it 20 minutes" button: the shortest break without a note, from the press."""
+    return f"s{min_pause_seconds()}"

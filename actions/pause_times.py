@@ -206,10 +206,13 @@ def _fixed_key(moment: datetime) -> str:
 
 
 def choice_time(key: str, now: datetime) -> datetime | None:
-    """The moment a button stands for: "m20" from the press, "t…" as labelled; None if past."""
+    """What a button stands for: "m20"/"s1200" from the press, "t…" as labelled; None if past."""
     minutes = re.fullmatch(r"m(\d{1,4})", key)
     if minutes:
         return now + timedelta(minutes=int(minutes.group(1)))
+    seconds = re.fullmatch(r"s(\d{1,6})", key)
+    if seconds:
+        return now + timedelta(seconds=int(seconds.group(1)))
     fixed = re.fullmatch(r"t(\d{1,10})", key)
     if fixed is None:
         return None

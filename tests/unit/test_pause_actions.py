@@ -540,3 +540,12 @@ def test_the_export_has_the_pause_with_its_proposals_and_agreement(database, dom
         pause["requested_at"]
     )
     assert timedelta(minutes=20) <= waited < timedelta(minutes=21)
+
+
+def test_the_action_server_registers_every_pause_action_in_the_domain(domain):
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert set(domain["actions"]) - set(executor.actions) == set()
+
