@@ -108,7 +108,9 @@ def _resume(couple: Couple, pause: Pause, now: datetime, session: Session) -> li
     if flows.running_flow(couple, session) is not None:
         return [Reply(response="utter_pause_resumed_busy", values={"what": what})]
     restored = flows.restore(couple, pause.flow, dict(pause.flow_state or {}), session, now)
-    return [Reply(response="utter_pause_resumed", values={"what": what}), *restored]
+    if restored:  # the flow says where it stands (e.g. who has the floor, how long)
+        return [Reply(response="utter_pause_both_back"), *restored]
+    return [Reply(response="utter_pause_resumed", values={"what": what})]
 
 
 def not_yet(
