@@ -52,12 +52,37 @@ def capturer(priority: int) -> Callable[[Capturer], Capturer]:
     return register
 
 
+# Stickers, photos and voice notes reach Rasa as the `shared_media` intent (an intent
+# payload, so never text content). A flow that counts them (the round-robin's floor)
+# registers here; other capturers never see them.
+_media_capturers: list[tuple[int, Capturer]] = []
+
+
+def media_capturer(priority: int) -> Callable[[Capturer], Capturer]:
+    """Register a capturer for shared media; lower priority numbers are asked first."""
+
+    def register(function: Capturer) -> Capturer:
+        _media_capturers.append((priority, function))
+        _media_capturers.sort(key=lambda item: item[0])
+        return function
+
+    return register
+
+
 def capture_content(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    if ctx.intent == "shared_media" and ctx.user_id is not None and not ctx.is_callback:
+        return _first_answer(_media_capturers, ctx, session)
     if ctx.is_button_or_command or ctx.user_id is None:
         return None
     if is_crisis(ctx) or is_explicit_request(ctx):
         return None
-    for _, function in _capturers:
+    return _first_answer(_capturers, ctx, session)
+
+
+def _first_answer(
+    capturers: list[tuple[int, Capturer]], ctx: MessageContext, session: Session
+) -> list[Outgoing] | None:
+    for _, function in capturers:
         captured = function(ctx, session)
         if captured is not None:
             return captured

@@ -66,8 +66,6 @@ def ready(
             if pressed
             else [Reply(response="utter_pause_nothing_to_resume")]
         )
-    if step.outcome is Outcome.NEEDS_TIMEZONE:
-        return [Reply(response="utter_pause_timezone_first", buttons=timezone_offer_buttons())]
     if step.outcome is Outcome.ALREADY_READY:
         if pressed:
             return [Toast(f"You're ready; waiting for {other}."), KeepKeyboard()]

@@ -213,8 +213,6 @@ def ready(state: PauseState, by: int, now: datetime) -> Step:
     """A partner is ready (the Ready button, "/resume", or a yes while asked)."""
     if not state.can_resume:
         return _step(state, Outcome.STALE)
-    if state.phase is Phase.TIMEZONE:
-        return _step(state, Outcome.NEEDS_TIMEZONE)
     if by in state.ready:
         return _step(state, Outcome.ALREADY_READY)
     now_ready = state.ready | {by}

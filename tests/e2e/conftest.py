@@ -19,6 +19,8 @@ from local_telegram.client import LocalTelegram
 
 # Short enough to wait for in a test, long enough to kill and restart the bot before it.
 TIMEZONE_REMINDER_SECONDS = 12
+# A round-robin turn: long enough to write a few messages, short enough to wait for.
+TURN_SECONDS = 8
 
 _names = itertools.count(1)
 
@@ -70,6 +72,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             "PAUSE_PROPOSAL_REMINDER_SECONDS": "10",  # pause: one reminder if no time agreed
             "PAUSE_FOLLOWUP_SECONDS": "8",  # pause: nobody ready → follow-up, then missed
             "LOG_LEVEL": "INFO",
+            "TURN_SECONDS": str(TURN_SECONDS),
         },
     )
     stack = Stack(config)

@@ -41,8 +41,12 @@ from local_telegram.chat import LocalChat
 
 TOKEN = "123456:TEST-token"
 KEYBOARD = InlineKeyboardMarkup(
-    [[InlineKeyboardButton("I'm in", callback_data="in"),
-      InlineKeyboardButton("Not now", callback_data="later")]]
+    [
+        [
+            InlineKeyboardButton("I'm in", callback_data="in"),
+            InlineKeyboardButton("Not now", callback_data="later"),
+        ]
+    ]
 )
 
 
@@ -88,8 +92,11 @@ def test_send_message_with_inline_keyboard(server: LocalTelegramServer, tg: Loca
     async def body(bot: Bot) -> Any:
         first = await bot.send_message(alex["id"], "Ready?", reply_markup=KEYBOARD)
         second = await bot.send_message(
-            alex["id"], "<b>Hi</b> &amp; welcome", parse_mode="HTML",
-            reply_parameters=ReplyParameters(first.message_id), disable_notification=True,
+            alex["id"],
+            "<b>Hi</b> &amp; welcome",
+            parse_mode="HTML",
+            reply_parameters=ReplyParameters(first.message_id),
+            disable_notification=True,
         )
         return first, second
 
@@ -162,7 +169,10 @@ def test_callback_queries_by_two_users_and_removed_keyboard(
     async def handle(bot: Bot) -> list[Any]:
         updates = await bot.get_updates(offset=first["update_id"], timeout=1)
         assert [u.update_id for u in updates] == [
-            first["update_id"], second["update_id"], twice["update_id"]]
+            first["update_id"],
+            second["update_id"],
+            twice["update_id"],
+        ]
         queries = [u.callback_query for u in updates if u.callback_query]
         await queries[0].answer("Noted")
         with pytest.raises(BadRequest, match="(?i)query is too old"):
@@ -250,17 +260,34 @@ def test_validation_errors_match_telegram(server: LocalTelegramServer, tg: Local
         cases: list[tuple[Awaitable[Any], type[Exception], str]] = [
             (bot.send_message(alex["id"], " "), BadRequest, "message text is empty"),
             (bot.send_message(alex["id"], "x" * 4097), BadRequest, "message is too long"),
-            (bot.send_message(alex["id"], "<b>hi", parse_mode="HTML"), BadRequest,
-             "can't parse entities"),
-            (bot.send_message(alex["id"], "Hi.", parse_mode="MarkdownV2"), BadRequest,
-             "can't parse entities"),
-            (bot.send_message(alex["id"], "x", reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton("x", callback_data="y" * 65)]])), BadRequest,
-             "button_data_invalid"),
+            (
+                bot.send_message(alex["id"], "<b>hi", parse_mode="HTML"),
+                BadRequest,
+                "can't parse entities",
+            ),
+            (
+                bot.send_message(alex["id"], "Hi.", parse_mode="MarkdownV2"),
+                BadRequest,
+                "can't parse entities",
+            ),
+            (
+                bot.send_message(
+                    alex["id"],
+                    "x",
+                    reply_markup=InlineKeyboardMarkup(
+                        [[InlineKeyboardButton("x", callback_data="y" * 65)]]
+                    ),
+                ),
+                BadRequest,
+                "button_data_invalid",
+            ),
             (bot.send_message(-999, "x"), BadRequest, "chat not found"),
             (bot.send_message(bob["id"], "x"), Forbidden, "can't initiate conversation"),
-            (bot.send_message(alex["id"], "x", reply_to_message_id=999), BadRequest,
-             "message to be replied not found"),
+            (
+                bot.send_message(alex["id"], "x", reply_to_message_id=999),
+                BadRequest,
+                "message to be replied not found",
+            ),
         ]
         for call, error, text in cases:
             with pytest.raises(error) as caught:
@@ -280,10 +307,14 @@ def test_validation_errors_match_telegram(server: LocalTelegramServer, tg: Local
 def test_json_get_and_form_encodings(server: LocalTelegramServer, tg: LocalTelegram) -> None:
     alex = started_user(tg)
     base = f"{server.bot_base_url}{TOKEN}"
-    by_json = httpx.post(f"{base}/sendMessage", json={
-        "chat_id": alex["id"], "text": "json",
-        "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
-    }).json()
+    by_json = httpx.post(
+        f"{base}/sendMessage",
+        json={
+            "chat_id": alex["id"],
+            "text": "json",
+            "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+        },
+    ).json()
     by_form = httpx.post(f"{base}/sendMessage", data={"chat_id": str(alex["id"]), "text": "form"})
     by_get = httpx.get(f"{base}/getMe").json()
     assert by_json["ok"] and by_json["result"]["reply_markup"]["inline_keyboard"][0][0]["text"]
@@ -291,7 +322,10 @@ def test_json_get_and_form_encodings(server: LocalTelegramServer, tg: LocalTeleg
     assert by_get["result"]["id"] == BOT_ID
     bad = httpx.post(f"{base}/sendMessage", data={"chat_id": str(alex["id"]), "text": ""}).json()
     assert bad == {
-        "ok": False, "error_code": 400, "description": "Bad Request: message text is empty"}
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: message text is empty",
+    }
 
 
 def test_privacy_mode_withholds_plain_group_messages(
@@ -309,7 +343,10 @@ def test_privacy_mode_withholds_plain_group_messages(
     mention = tg.send(gid, sam, "hey @TalkingStickBot")
     sticker = tg.send(gid, sam, kind="sticker")
     assert [plain["delivered"], command["delivered"], other_bot["delivered"]] == [
-        False, True, False]
+        False,
+        True,
+        False,
+    ]
     assert plain["update_id"] is None and mention["delivered"] and not sticker["delivered"]
 
     bot_message = with_bot(server, lambda bot: bot.send_message(gid, "Talk to me"))
@@ -318,14 +355,18 @@ def test_privacy_mode_withholds_plain_group_messages(
     assert reply["delivered"] and not reply_to_human["delivered"]
     withheld = tg.undelivered(gid)
     assert [w["message_id"] for w in withheld] == [
-        plain["message_id"], other_bot["message_id"], sticker["message_id"],
-        reply_to_human["message_id"]]
+        plain["message_id"],
+        other_bot["message_id"],
+        sticker["message_id"],
+        reply_to_human["message_id"],
+    ]
 
     tg.set_bot_status(gid, "administrator")
     assert tg.send(gid, alex, "now you see me")["delivered"]
     tg.set_bot_status(gid, "member")
     keyboard_message = with_bot(
-        server, lambda bot: bot.send_message(gid, "Pick", reply_markup=KEYBOARD))
+        server, lambda bot: bot.send_message(gid, "Pick", reply_markup=KEYBOARD)
+    )
     assert tg.press(gid, sam, keyboard_message.message_id, data="in")["update_id"]
 
 
@@ -383,7 +424,9 @@ def test_fault_injection(server: LocalTelegramServer, tg: LocalTelegram) -> None
     delayed = with_bot(server, body)
     assert delayed >= 0.3
     assert [(i["method"], i["text"]) for i in tg.sent(alex["id"])] == [
-        ("sendMessage", "three"), ("sendChatAction", None)]
+        ("sendMessage", "three"),
+        ("sendChatAction", None),
+    ]
     assert tg.stats()["faults_served"] == 2
     tg.inject_fault("sendMessage", 500, times=3)
     tg.clear_faults()
@@ -413,8 +456,9 @@ def test_user_edits_media_and_commands(server: LocalTelegramServer, tg: LocalTel
     alex = tg.create_user("Alex", username="alex")
     sent = tg.send(alex["id"], alex, "helo")
     edit = tg.edit(alex["id"], alex, sent["message_id"], "hello")
-    doc = tg.send(alex["id"], alex, kind="document", file_name="n.txt", content="notes",
-                  caption="see")
+    doc = tg.send(
+        alex["id"], alex, kind="document", file_name="n.txt", content="notes", caption="see"
+    )
     tg.send(alex["id"], alex, kind="photo")
     tg.send(alex["id"], alex, kind="voice")
 
@@ -462,8 +506,11 @@ def test_real_application_polling_round_trip(
 
     async def main() -> None:
         app = (
-            Application.builder().token(TOKEN).base_url(server.bot_base_url)
-            .base_file_url(server.file_base_url).build()
+            Application.builder()
+            .token(TOKEN)
+            .base_url(server.bot_base_url)
+            .base_file_url(server.file_base_url)
+            .build()
         )
         app.add_handler(CommandHandler("start", start))
         app.add_handler(CallbackQueryHandler(pressed))
@@ -528,7 +575,8 @@ def test_local_chat_shows_bot_output_and_presses(
     assert query.data == "later" and query.from_user.first_name == "Sam"
     texts = [u.message.text for u in updates if u.message and u.message.text]
     assert "hello everyone" in texts
-    assert any(u.message and u.message.sticker and u.message.chat.type == "private"
-               for u in updates)
+    assert any(
+        u.message and u.message.sticker and u.message.chat.type == "private" for u in updates
+    )
     chat.tg.close()
     chat._poll_client.close()

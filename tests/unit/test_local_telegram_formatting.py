@@ -37,7 +37,13 @@ def test_markdown_v2() -> None:
     text, entities = parse_text(source, "MarkdownV2")
     assert text == "bold it u s c` l ok."
     assert [e["type"] for e in entities] == [
-        "bold", "italic", "underline", "spoiler", "code", "text_link"]
+        "bold",
+        "italic",
+        "underline",
+        "spoiler",
+        "code",
+        "text_link",
+    ]
     pre_text, pre = parse_text("```python\nprint(1)\n```", "MarkdownV2")
     assert pre_text == "print(1)" and pre[0]["language"] == "python"
 
@@ -66,5 +72,9 @@ def test_legacy_markdown_and_plain_text() -> None:
 def test_detect_entities_for_user_messages() -> None:
     entities = detect_entities("/start@TalkingStickBot hi @TalkingStickBot https://x.org /help")
     assert [(e["type"], e["offset"], e["length"]) for e in entities] == [
-        ("bot_command", 0, 22), ("mention", 26, 16), ("url", 43, 13), ("bot_command", 57, 5)]
+        ("bot_command", 0, 22),
+        ("mention", 26, 16),
+        ("url", 43, 13),
+        ("bot_command", 57, 5),
+    ]
     assert detect_entities("1/2 and a/b") == []

@@ -192,6 +192,8 @@ def test_an_early_resume_needs_the_others_yes():
 def test_an_early_resume_works_before_any_time_was_agreed():
     step = machine.ready(proposed(), SAM, minutes(1))
     assert machine.ready(step.state, ALEX, minutes(2)).outcome is Outcome.RESUME
+    waiting = machine.ready(fresh(phase=Phase.TIMEZONE), SAM, minutes(1))  # no zone needed
+    assert machine.ready(waiting.state, ALEX, minutes(2)).outcome is Outcome.RESUME
 
 
 def test_not_yet_with_nothing_asked_does_nothing():
