@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from actions import flows, pause_state
 from actions.escalation import suggestion_if_due
+from actions.joining import TIMEZONE_REMINDER
 from actions.pause_common import (
     PAUSE_REMINDER,
     PAUSE_RESUME,
@@ -37,7 +38,7 @@ from actions.pause_return import not_yet
 from actions.pause_state import Outcome, PauseState, Phase, Step
 from actions.pause_times import Parsed, choice_time, looks_like_a_time, parse_time
 from actions.replies import KeepKeyboard, Outgoing, Reply, Toast
-from storage import pauses
+from storage import pauses, timers
 from storage.couples import is_complete
 from storage.models import Couple, Partner, Pause
 
@@ -68,7 +69,7 @@ def start_pause(
         state={"phase": phase.value},
         session=session,
     )
-    _count_on_topic(couple, pause, now, session)
+    _count_on_topic(couple, pause, session)
     schedule(
         PAUSE_REMINDER,
         couple,
@@ -82,6 +83,9 @@ def start_pause(
         f"{what_was_paused(pause).capitalize()} waits exactly where it was. " if suspended else ""
     )
     if phase is Phase.TIMEZONE:
+        # The pause asks for the time zone now (and reminds once): the joining flow's own
+        # reminder would only say it a second time.
+        timers.cancel_kind(TIMEZONE_REMINDER, couple.group_chat_id, session=session)
         replies.append(
             Reply(
                 response="utter_pause_started_timezone",
@@ -93,7 +97,7 @@ def start_pause(
     embedded = _time_in_request(text, couple, now)
     if embedded is not None:
         # "I need a break, let's say 30 minutes": the asker's words are their proposal.
-        replies.append(Reply(text=_started_text(held)))
+        replies.append(Reply(response="utter_pause_started_with_time", values={"held": held}))
         return replies + propose_time(couple, pause, partner, embedded, now, session, "text")
     replies.append(
         Reply(
@@ -103,13 +107,6 @@ def start_pause(
         )
     )
     return replies
-
-
-def _started_text(held: str) -> str:
-    return (
-        "Pausing here. A break when it gets too much is good for both of you, and nobody "
-        f"needs to explain. {held}".strip()
-    )
 
 
 def _time_in_request(text: str, couple: Couple, now: datetime) -> datetime | None:
@@ -123,7 +120,7 @@ def _time_in_request(text: str, couple: Couple, now: datetime) -> datetime | Non
     return parsed.when if min_pause_seconds() <= ahead <= pause_state.DAY_SECONDS else None
 
 
-def _count_on_topic(couple: Couple, pause: Pause, now: datetime, session: Session) -> None:
+def _count_on_topic(couple: Couple, pause: Pause, session: Session) -> None:
     """Keep an existing escalation row's pause count current (the row is made on suggestion)."""
     row = pauses.escalation_for(couple.id, pause.topic, session=session)
     if row is not None:

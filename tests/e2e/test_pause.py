@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 
+from actions.round_robin_turns import format_duration
 from local_telegram.client import LocalTelegram, buttons
 from tests.e2e.conftest import Couple, RunningStack, press_im_in, unique
 
@@ -264,3 +265,61 @@ def test_nobody_agreeing_or_answering_gets_one_gentle_nudge_each(
     sent = [i["text"] or "" for i in telegram.sent(couple.group, after=start)]
     assert sum("A gentle reminder" in text for text in sent) == 1
     assert sum("Just checking in" in text for text in sent) == 1
+
+
+def test_a_pause_in_a_round_robin_turn_comes_back_after_a_restart_with_the_time_left(
+    running: RunningStack, telegram: LocalTelegram
+):
+    couple = new_couple(telegram)
+    alex, sam, a = couple.alex, couple.sam, couple.alex["first_name"]
+    say(telegram, couple, sam, f"/roundrobin money, 2 minutes each, {a} first",
+        f"{a}, the floor is yours")  # fmt: skip
+    telegram.send(couple.group, alex, "When the card bill came I panicked")
+    time.sleep(2)
+
+    stopped = say(telegram, couple, sam, "I need a break", "The clock is stopped")
+    assert f"{a} has 1 min" in stopped["text"]
+    telegram.wait_for_text(couple.group, "round-robin on money waits exactly where it was",
+                           after=stopped["seq"] - 1)  # fmt: skip
+    [(left, status)] = running.query(
+        "SELECT t.remaining_seconds, t.status FROM turns t JOIN rounds r ON r.id = t.round_id "
+        "JOIN couples c ON c.id = r.couple_id WHERE c.group_chat_id = ?",
+        couple.group,
+    )
+    assert status == "paused" and 110 < left < 119
+    say(telegram, couple, alex, "in 40 seconds", "suggests coming back")
+    say(telegram, couple, sam, "in 40 seconds", "Agreed by both of you")
+    due = utc_epoch(pause_row(running, couple)["resume_at"])
+
+    took = restart_all(running, down_until=time.time())
+    print(f"all three processes started again in {took:.1f} s")
+    assert time.time() < due - 5, "the start took longer than the pause: lengthen it"
+    came = telegram.wait_for_text(couple.group, WELCOME_BACK, timeout=due - time.time() + 30)
+    assert -0.5 <= came["received_at"] - due <= 3.0
+    assert "your round-robin on money" in came["text"]
+    press(telegram, couple, sam, came, "Ready", "is ready")
+    back = press(telegram, couple, alex, came, "Ready", "Back to the round-robin on money")
+    assert f"{a}, the floor is yours again: {format_duration(left)} left" in back["text"]
+    [(still_left, status, started)] = running.query(
+        "SELECT t.remaining_seconds, t.status, t.started_at FROM turns t "
+        "JOIN rounds r ON r.id = t.round_id JOIN couples c ON c.id = r.couple_id "
+        "WHERE c.group_chat_id = ?",
+        couple.group,
+    )
+    assert status == "running" and still_left == pytest.approx(left)
+    [(end_due,)] = running.query(
+        "SELECT due_at FROM timers WHERE kind = 'round_robin_turn_end' AND status = 'pending' "
+        "AND chat_id = ?",
+        couple.group,
+    )
+    assert utc_epoch(end_due) - utc_epoch(started) == pytest.approx(left, abs=0.01)
+    time.sleep(3)
+    assert len(welcomes(telegram, couple)) == 1
+
+    after = telegram.last_seq()
+    telegram.send(couple.group, alex, "/export")
+    document = telegram.wait_for(couple.group, lambda i: bool(i["document"]), after=after)
+    [pause] = json.loads(document["document"]["content_text"])["pauses"]
+    assert (pause["flow"], pause["topic"], pause["status"]) == ("round_robin", "money", "resumed")
+    assert set(pause["flow_state"]) >= {"round_id", "turn_id"}
+    assert len(pause["proposals"]) == 1 and len(pause["agreed_by"]) == 2

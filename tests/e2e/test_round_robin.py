@@ -168,7 +168,7 @@ def test_the_floor_holders_words_are_never_taken_for_commands_and_pause_resume_c
     telegram.send(group, sam, "/pause")
     paused = telegram.wait_for_text(group, "The clock is stopped", after=mark)
     assert f"{a} has 1 min" in paused["text"]
-    telegram.wait_for_text(group, "When would you like to come back?", after=mark)
+    telegram.wait_for_text(group, "Pausing here.", after=mark)
     telegram.send(group, alex, "/resume")  # early: the other partner agrees (actions/pause.py)
     telegram.wait_for_text(group, "are you ready too?", after=mark)
     telegram.send(group, sam, "/resume")

@@ -337,8 +337,11 @@ def test_a_time_named_in_the_request_itself_is_the_askers_proposal(database, dom
 
 def test_no_time_zone_yet_asks_for_it_first_then_continues(database, domain):
     form_couple(domain, zone=None)
+    assert len(pending("timezone_reminder")) == 1
     messages = start(domain)
     assert "I need your time zone first" in texts(messages)[0]
+    assert pending("timezone_reminder") == []  # the pause's own reminder says it once
+    assert len(pending("pause_reminder")) == 1
     tz_buttons = buttons_of(messages)
     assert tz_buttons[0] == {
         "title": "London",
@@ -547,4 +550,3 @@ def test_the_action_server_registers_every_pause_action_in_the_domain(domain):
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(domain["actions"]) - set(executor.actions) == set()
-
