@@ -29,6 +29,8 @@ from storage.couples import couple_for_group, partner_in
 from storage.models import Couple, Partner, Pause, utc_now
 
 ENDED = "This pause has already ended."
+PAUSE_SYMBOLS = ("⏸", "⏯")
+RESUME_SYMBOLS = ("▶",)
 
 
 @dataclass(frozen=True)
@@ -87,27 +89,27 @@ class ActionResume(TalkingStickAction):
     action_name = "action_resume"
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        where = here(ctx, session)
-        pause = resumable_pause(where.couple, session) if where is not None else None
-        if where is None or pause is None:
-            if not ctx.is_button_or_command:
-                # "let's continue" is also everyday talk: only /resume gets an answer here.
-                return [Reply(response="utter_private_free_text")] if ctx.in_private else []
-            if where is None:
-                return [Reply(response="utter_pause_in_group")]
-            return [Reply(response="utter_pause_nothing_to_resume")]
-        now = utc_now()
-        phase = load_state(pause, where.couple).phase
-        if (
-            phase is Phase.PROPOSING
-            and not ctx.is_button_or_command
-            and looks_like_a_time(ctx.text)
-        ):
-            # "let's continue at 8" while choosing a time: that is a proposal.
-            return pause_flow.answer_time_text(
-                where.couple, pause, where.partner, ctx.text, now, session
-            )
-        return pause_return.ready(where.couple, pause, where.partner, now, session)
+        return resume_request(ctx, here(ctx, session), session)
+
+
+def resume_request(ctx: MessageContext, where: Here | None, session: Session) -> list[Outgoing]:
+    """A partner wants to come back: ready now, or a time while one is being chosen."""
+    pause = resumable_pause(where.couple, session) if where is not None else None
+    if where is None or pause is None:
+        if not ctx.is_button_or_command:
+            # "let's continue" is also everyday talk: only /resume gets an answer here.
+            return [Reply(response="utter_private_free_text")] if ctx.in_private else []
+        if where is None:
+            return [Reply(response="utter_pause_in_group")]
+        return [Reply(response="utter_pause_nothing_to_resume")]
+    now = utc_now()
+    phase = load_state(pause, where.couple).phase
+    if phase is Phase.PROPOSING and not ctx.is_button_or_command and looks_like_a_time(ctx.text):
+        # "let's continue at 8" while choosing a time: that is a proposal.
+        return pause_flow.answer_time_text(
+            where.couple, pause, where.partner, ctx.text, now, session
+        )
+    return pause_return.ready(where.couple, pause, where.partner, now, session)
 
 
 class PauseButtonAction(TalkingStickAction):
@@ -210,6 +212,12 @@ def capture_pause_answer(ctx: MessageContext, session: Session) -> list[Outgoing
     where = here(ctx, session)
     if where is None:
         return None
+    # A lone ⏸️ or ▶️ is a clear request in any step; NLU reads a lone symbol unreliably.
+    symbol = ctx.text.strip().replace("\ufe0f", "").replace("\ufe0e", "")
+    if symbol in PAUSE_SYMBOLS:
+        return pause_flow.start_pause(where.couple, where.partner, session, utc_now(), ctx.text)
+    if symbol in RESUME_SYMBOLS:
+        return resume_request(ctx, where, session)
     pause = pauses.open_pause(where.couple.id, session=session)
     if pause is None:
         return None

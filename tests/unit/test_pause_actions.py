@@ -550,3 +550,17 @@ def test_the_action_server_registers_every_pause_action_in_the_domain(domain):
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(domain["actions"]) - set(executor.actions) == set()
+
+
+def test_a_lone_pause_symbol_pauses_and_a_play_symbol_resumes(database, domain, floor):
+    form_couple(domain)
+    with transaction() as session:
+        floor.running.add(couple_for_group(GROUP, session=session).id)
+    paused = act(ActionAnswerFreeText(), domain, "⏸️", "nlu_fallback", ALEX, confidence=0.4)
+    assert texts(paused)[0] == "Alex's turn is on hold: 3:03 left."
+    assert the_pause().status == "proposed"
+    asked = act(ActionAnswerFreeText(), domain, "▶️", "nlu_fallback", SAM, confidence=0.4)
+    assert texts(asked)[0].startswith("Sam would like to continue your exercise on money now.")
+    back = act(ActionAnswerFreeText(), domain, "▶", "nlu_fallback", ALEX, confidence=0.4)
+    assert texts(back) == ["You're both back.", "Alex, the floor is yours: 3:03 left."]
+    assert act(ActionAnswerFreeText(), domain, "▶️", "resume", ALEX) == []  # nothing paused
