@@ -36,7 +36,8 @@ class StackConfig:
     telegram_token: str | None = None  # None: start the local Bot API server
     telegram_api_base_url: str | None = None
     local_telegram_port: int = 8081
-    rasa_auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # hex: a token starting with "-" would be read by Rasa's argument parser as an option
+    rasa_auth_token: str = field(default_factory=lambda: secrets.token_hex(24))
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -72,6 +72,9 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         extra_env={
             "TIMEZONE_REMINDER_SECONDS": str(TIMEZONE_REMINDER_SECONDS),
             "SAFETY_NOTICE_DELAY_SECONDS": str(SAFETY_NOTICE_DELAY_SECONDS),
+            "MIN_PAUSE_SECONDS": "5",  # pause: "in 15 seconds" needs no "that's short" note
+            "PAUSE_PROPOSAL_REMINDER_SECONDS": "10",  # pause: one reminder if no time agreed
+            "PAUSE_FOLLOWUP_SECONDS": "8",  # pause: nobody ready → follow-up, then missed
             "LOG_LEVEL": "INFO",
             "AGREEMENT_REVIEW_DAYS": "10",  # guided statement (tests/e2e/test_statement.py)
             "TURN_SECONDS": str(TURN_SECONDS),

@@ -166,9 +166,12 @@ def test_the_floor_holders_words_are_never_taken_for_commands_and_pause_resume_c
 
     mark = telegram.last_seq()
     telegram.send(group, sam, "/pause")
-    paused = telegram.wait_for_text(group, "Paused. The clock is stopped", after=mark)
+    paused = telegram.wait_for_text(group, "The clock is stopped", after=mark)
     assert f"{a} has 1 min" in paused["text"]
-    telegram.send(group, alex, "/resume")
+    telegram.wait_for_text(group, "Pausing here.", after=mark)
+    telegram.send(group, alex, "/resume")  # early: the other partner agrees (actions/pause.py)
+    telegram.wait_for_text(group, "are you ready too?", after=mark)
+    telegram.send(group, sam, "/resume")
     resumed = telegram.wait_for_text(group, "Back to the round-robin on the house", after=mark)
     assert f"{a}, the floor is yours again: 1 min" in resumed["text"]
     telegram.send(group, alex, "/cancel")

@@ -11,12 +11,9 @@ from sqlalchemy import select, update
 
 from actions.cancel import ActionCancel
 from actions.help import ActionAnswerEdit, ActionAnswerFreeText, ActionAnswerMedia
+from actions.pause import ActionRequestPause, ActionResume
 from actions.round_robin import ActionFinishTurn, ActionRoundRobinOption, ActionStartRoundRobin
 from actions.round_robin_floor import HEADS_UP, TURN_END
-from actions.round_robin_pause_fallback import (
-    ActionRoundRobinPauseFallback,
-    ActionRoundRobinResumeFallback,
-)
 from actions.timers import ActionFireTimer
 from storage.couples import couple_for_group, join
 from storage.engine import transaction
@@ -454,8 +451,9 @@ def test_options_can_change_before_the_first_words_only(couple, domain):
 
 def test_pause_stops_the_clock_and_resume_restarts_it_with_the_time_left(couple, domain):
     start(domain, ALEX)
-    paused = say(domain, ActionRoundRobinPauseFallback(), ALEX, "/request_pause", "request_pause")
-    assert texts(paused)[0].startswith("Paused. The clock is stopped: Sam has 5 minutes left.")
+    paused = say(domain, ActionRequestPause(), ALEX, "/request_pause", "request_pause")
+    assert texts(paused)[0] == "The clock is stopped: Sam has 5 minutes left on the floor."
+    assert texts(paused)[1].startswith("Pausing here.")
     assert pending(TURN_END) == [] and pending(HEADS_UP) == []
     assert the_round().status == "paused"
     with transaction() as session:
@@ -466,16 +464,21 @@ def test_pause_stops_the_clock_and_resume_restarts_it_with_the_time_left(couple,
     # While paused, words are ordinary chat and /done explains.
     assert words(domain, SAM, "sorry") == []
     assert texts(done(domain, SAM)) == [
-        "The round-robin is paused. /resume starts the clock again."
+        "The round-robin is paused. /resume brings you both back to it."
     ]
     assert "paused" in texts(start(domain, SAM))[0]
+    # Coming back (early, before any agreed time) needs both partners (actions/pause.py).
+    asked = say(domain, ActionResume(), ALEX, "/resume", "resume")
+    assert texts(asked)[0].startswith("Alex would like to continue your round-robin now.")
+    assert the_round().status == "paused"
     before = utc_now()
-    resumed = say(domain, ActionRoundRobinResumeFallback(), SAM, "/resume", "resume")
-    assert texts(resumed)[0].startswith("Back to the round-robin. Sam, the floor is yours again")
+    resumed = say(domain, ActionResume(), SAM, "/resume", "resume")
+    assert texts(resumed)[0] == "You're both back."
+    assert texts(resumed)[1].startswith("Back to the round-robin. Sam, the floor is yours again")
     (end,) = pending(TURN_END)
     assert before + timedelta(seconds=left) <= end <= utc_now() + timedelta(seconds=left)
     assert the_round().status == "running"
-    again = say(domain, ActionRoundRobinResumeFallback(), ALEX, "/resume", "resume")
+    again = say(domain, ActionResume(), ALEX, "/resume", "resume")
     assert texts(again) == ["Nothing is paused right now."]
 
 
@@ -503,7 +506,7 @@ def test_a_long_message_nlu_took_for_a_start_is_ordinary_chat(couple, domain):
     )
     assert texts(private) == ["I'm here. /help shows what I can do."]
     long_pause = "I feel like I need a break from how we never talk about money, honestly"
-    assert say(domain, ActionRoundRobinPauseFallback(), SAM, long_pause, "request_pause") == []
+    assert say(domain, ActionRequestPause(), SAM, long_pause, "request_pause", confidence=0.9) == []
     with transaction() as session:
         assert session.execute(select(Round)).all() == []
 
