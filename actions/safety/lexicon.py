@@ -105,6 +105,8 @@ RULES: tuple[Rule, ...] = (
     Rule("self_harm", "rather * die|dead"),
     Rule("self_harm", "end|ending|ended|take|taking|took my|own own? life"),
     Rule("self_harm", "end|ending it all"),
+    # "I'm ending it tonight": also a break-up sentence, but recall comes first here.
+    Rule("self_harm", "end|ending it tonight|today|now"),
     Rule(
         "self_harm",
         "@neg want|wanna to? live|exist",
