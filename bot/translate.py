@@ -87,6 +87,8 @@ def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | 
             if split is None:
                 return None  # a command for another bot in the group
             name, argument = split
+            if not name:
+                return None  # a lone "/" is no command, and Rasa would read it as intent syntax
             command = BY_NAME.get(name)
             if command is None:
                 return UnknownCommand(chat.id, name)

@@ -52,6 +52,11 @@ def test_commands_for_other_bots_are_ignored_and_unknown_ones_named():
     assert isinstance(unknown, UnknownCommand) and unknown.name == "dance"
 
 
+def test_a_lone_slash_is_no_command_and_never_reaches_rasa():
+    assert translate(message_update("/"), "TalkingStickBot") is None
+    assert translate(message_update("/ what"), "TalkingStickBot") is None
+
+
 def test_stickers_become_a_media_intent_without_content():
     update = message_update(
         sticker={

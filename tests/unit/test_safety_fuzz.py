@@ -5,6 +5,7 @@ keeps its invariants (Telegram's limits, valid intent payloads, offsets inside t
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ FUZZ = settings(
     max_examples=150,
     deadline=None,
     database=None,
+    # In CI the same examples every run (a red CI must be reproducible); locally, new ones.
+    derandomize=bool(os.environ.get("CI")),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
