@@ -53,15 +53,4 @@ class ActionFireTimer(TalkingStickAction):
         if handler is None:
             logger.warning("no handler for timer kind %s", row.kind)
             return []
-        due = DueTimer(row.id, row.kind, row.chat_id, row.due_at, _payload(row.payload))
-        return handler(due, session)
-
-
-def _payload(raw: str | None) -> dict:
-    import json
-
-    try:
-        value = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        return handler(timers.due_timer(row), session)

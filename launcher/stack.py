@@ -4,6 +4,7 @@ server when there is no Telegram token). Used by `python -m launcher run` and by
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import sqlite3
@@ -17,7 +18,8 @@ from sqlalchemy.engine import make_url
 from launcher.paths import PYTHON
 from launcher.processes import ManagedProcess, http_ok
 from launcher.training import child_environment, ensure_model
-from storage.engine import PROJECT_ROOT
+from storage.engine import PROJECT_ROOT, dispose_engines
+from storage.migrate import upgrade_to_head
 
 LOCAL_BOT_TOKEN = "7000000001:local-chat-token"
 
@@ -158,8 +160,6 @@ class Stack:
         raise KeyError(key)
 
     def start(self, timeout: float = 240) -> None:
-        from storage.migrate import upgrade_to_head
-
         self.config.var_dir.mkdir(parents=True, exist_ok=True)
         _with_env(self.environment(), upgrade_to_head)
         ensure_model()
@@ -201,10 +201,6 @@ def _ready_file_names(path: Path, pid: int | None) -> bool:
 
 
 def _with_env(env: dict[str, str], function):  # type: ignore[no-untyped-def]
-    import os
-
-    from storage.engine import dispose_engines
-
     saved = dict(os.environ)
     os.environ.update(env)
     try:

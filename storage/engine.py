@@ -10,7 +10,6 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 from sqlalchemy import event
@@ -48,8 +47,11 @@ def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-
     cursor.close()
 
 
-@cache
-def _engine_for(url: str) -> Engine:
+# One engine (and session factory) per database URL, made on first use.
+_engines: dict[str, tuple[Engine, sessionmaker]] = {}
+
+
+def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -61,19 +63,21 @@ def _engine_for(url: str) -> Engine:
     return create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True)
 
 
+def _engine_and_sessions(url: str) -> tuple[Engine, sessionmaker]:
+    if url not in _engines:
+        engine = _create_engine(url)
+        _engines[url] = (engine, sessionmaker(bind=engine, future=True, expire_on_commit=False))
+    return _engines[url]
+
+
 def get_engine() -> Engine:
-    return _engine_for(database_url())
-
-
-@cache
-def _session_factory(url: str) -> sessionmaker:
-    return sessionmaker(bind=_engine_for(url), future=True, expire_on_commit=False)
+    return _engine_and_sessions(database_url())[0]
 
 
 @contextmanager
 def transaction() -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error."""
-    session: Session = _session_factory(database_url())()
+    session: Session = _engine_and_sessions(database_url())[1]()
     try:
         with session.begin():
             yield session
@@ -82,12 +86,7 @@ def transaction() -> Iterator[Session]:
 
 
 def dispose_engines() -> None:
-    for engine in [_engine_for(url) for url in _cached_urls()]:
+    """Close every engine this process made (on shutdown, and between tests)."""
+    for engine, _ in _engines.values():
         engine.dispose()
-    _engine_for.cache_clear()
-    _session_factory.cache_clear()
-
-
-def _cached_urls() -> list[str]:
-    # lru_cache has no public key listing; the URL in use is the only one in practice.
-    return [database_url()] if _engine_for.cache_info().currsize else []
+    _engines.clear()

@@ -75,6 +75,21 @@ def pending(kind: str, chat_id: int, *, session: Session) -> list[Timer]:
     )
 
 
+def due_timer(timer: Timer) -> DueTimer:
+    """A timer row as its handler sees it (a payload that isn't a JSON object reads as {})."""
+    try:
+        payload = json.loads(timer.payload or "{}")
+    except ValueError:
+        payload = {}
+    return DueTimer(
+        timer.id,
+        timer.kind,
+        timer.chat_id,
+        timer.due_at,
+        payload if isinstance(payload, dict) else {},
+    )
+
+
 def claim_due(
     *, session: Session, now: datetime | None = None, limit: int = 50, worker: str = "bot"
 ) -> list[DueTimer]:
@@ -107,15 +122,7 @@ def claim_due(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            claimed.append(
-                DueTimer(
-                    timer.id,
-                    timer.kind,
-                    timer.chat_id,
-                    timer.due_at,
-                    json.loads(timer.payload or "{}"),
-                )
-            )
+            claimed.append(due_timer(timer))
     return claimed
 
 
