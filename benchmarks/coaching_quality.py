@@ -1,7 +1,7 @@
 """Quality and speed of the coaching rules on labelled cases.
 
 Usage: python benchmarks/coaching_quality.py [cases.jsonl ...]
-(defaults to tests/coaching/labelled_cases.jsonl and tests/coaching/holdout_cases.jsonl)
+(defaults to tests/statement/coaching_cases.jsonl and tests/statement/coaching_holdout.jsonl)
 
 Prints case-level precision / recall / support per code and overall, the
 mismatching cases, and analysis time per message (p50 / p95 / max, in ms,
@@ -19,13 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from actions.coaching import analyze  # noqa: E402
-from actions.coaching.findings import ALL_CODES  # noqa: E402
-from actions.coaching.metrics import Case, Report, evaluate, load_cases  # noqa: E402
+from actions.statement.coaching import analyze  # noqa: E402
+from actions.statement.coaching.findings import ALL_CODES  # noqa: E402
+from actions.statement.coaching.metrics import Case, Report, evaluate, load_cases  # noqa: E402
 
 DEFAULT_FILES = [
-    ROOT / "tests" / "coaching" / "labelled_cases.jsonl",
-    ROOT / "tests" / "coaching" / "holdout_cases.jsonl",
+    ROOT / "tests" / "statement" / "coaching_cases.jsonl",
+    ROOT / "tests" / "statement" / "coaching_holdout.jsonl",
 ]
 
 

@@ -48,7 +48,7 @@ from local_telegram.client import ButtonGone, LocalTelegram  # noqa: E402
 STEP_TIMEOUT = 240.0  # a step may wait for a killed Rasa to come back
 ONE_MOMENT = "One moment, please"
 MARKER = "fault-script-marker"  # typed by the partners; must never appear in a log
-# A statement the coach has nothing to say about (actions/coaching), so each step moves on.
+# A statement the coach has nothing to say about (actions/statement/coaching): each step moves on.
 STATEMENT = (
     "On Sunday evening the dishes from lunch were still in the sink when I came home",
     "I felt tired and a bit alone",

@@ -15,6 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from storage.engine import PROJECT_ROOT, dispose_engines
 from storage.migrate import upgrade_to_head
 
+# The end-to-end stack (started once per session, only when an e2e test asks for it).
+pytest_plugins = ["tests.support.stack"]
+
 # The /export document's top-level keys, as the issue fixes them (docs/export-schema.md).
 # Written out here, not imported from storage.export, so a change there fails the tests.
 EXPECTED_EXPORT_KEYS = [

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from actions.base import TalkingStickAction
-from actions.capture import crisis_kind
-from actions.context import MessageContext
-from actions.replies import Outgoing, Reply
+from actions.core.base import TalkingStickAction
+from actions.core.context import MessageContext
+from actions.core.replies import Outgoing, Reply
+from actions.core.routing import crisis_kind
+from actions.core.timers import timer_handler
 from actions.safety import check
 from actions.safety.resources import resources_for
 from actions.safety.respond import HOLD_NOTICE, answer_crisis
-from actions.timers import timer_handler
 from storage import safety
 from storage.couples import couple_for_group, couples_of_user
 from storage.models import utc_now

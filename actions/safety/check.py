@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from actions.replies import Outgoing, Reply, Toast
+from actions.core.replies import Outgoing, Reply, Toast
 from actions.safety.resources import resources_for
 from actions.safety.respond import hold
 from storage import safety

@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from actions.context import MessageContext
-from actions.flows import cancel_running, running_flow
-from actions.replies import Outgoing, Reply
+from actions.core.context import MessageContext
+from actions.core.flows import cancel_running, running_flow
+from actions.core.replies import Outgoing, Reply
+from actions.core.settings import seconds
 from actions.safety.resources import resources_for
-from actions.settings import seconds
 from storage import safety, timers
 from storage.couples import couple_for_group, couples_of_user, partner_in
 from storage.models import Couple

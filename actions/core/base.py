@@ -1,0 +1,133 @@
+"""The base every Talking Stick action shares: read the message, check who may act, answer.
+
+Order of checks for each message:
+0. Crisis language (actions.safety): answered privately, whatever else was going on.
+1. Content capture: if a flow is waiting for this person's words (a time zone, a statement
+   step, the floor), the message is that content, whatever intent NLU guessed. Buttons and
+   commands are never captured.
+2. Audience: partner-only actions refuse observers and strangers, kindly and briefly.
+3. The action's own `handle`.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABCMeta, abstractmethod
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.core.context import MessageContext, context_from
+from actions.core.replies import DomainDict, KeepKeyboard, Outgoing, Reply, Toast, send
+from actions.core.routing import capture_content, crisis_kind
+from actions.safety.respond import answer_crisis
+from storage import inbox, timers
+from storage.couples import Role, couple_for_group, role_in_group
+from storage.engine import transaction
+from storage.models import utc_now
+
+logger = logging.getLogger(__name__)
+
+
+class TalkingStickAction(Action, metaclass=ABCMeta):
+    action_name: ClassVar[str]
+    partners_only: ClassVar[bool] = True
+    captures_content: ClassVar[bool] = True
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        ctx = context_from(tracker)
+        key = journal_key(tracker, ctx)
+        answered = CollectingDispatcher()
+        try:
+            with transaction() as session:
+                if key is not None and key < 0 and not _is_firing(-key, session):
+                    key = None  # a timer nobody claimed: the action itself says nothing
+                # The journal makes a repeated run (the bot or Rasa died after this action
+                # committed) return the first answer instead of acting twice.
+                stored = inbox.begin_answer(key, ctx.chat_id, session=session) if key else None
+                if stored is None:
+                    send(answered, domain, self.answer(ctx, session))
+                    if key:
+                        inbox.store_answer(key, answered.messages, session=session)
+                else:
+                    answered.messages.extend(stored)
+        except Exception as error:  # one kind line for the person; ids only in the log
+            logger.error(
+                "%s failed in chat %s: %s",
+                self.name(),
+                ctx.chat_id,
+                type(error).__name__,
+                exc_info=logger.isEnabledFor(logging.DEBUG),
+            )
+            answered = CollectingDispatcher()
+            send(answered, domain, [Reply(response="utter_something_went_wrong")])
+        dispatcher.messages.extend(answered.messages)
+        # The bot treats an answer without this marker as "no action ran" (e.g. the action
+        # server was down) and keeps the update to try again, instead of losing it.
+        dispatcher.utter_message(json_message={"telegram": {"ack": True}})
+        return []
+
+    def answer(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        # Crisis language first, in every action and every chat: it is never an exercise's
+        # content, never coached, and the writer need not be a partner to get resources.
+        kind = crisis_kind(ctx)
+        if kind is not None:
+            return answer_crisis(ctx, kind, session, utc_now())
+        if self.captures_content:
+            captured = capture_content(ctx, session)
+            if captured is not None:
+                return captured
+        if self.partners_only:
+            refusal = refuse_non_partner(ctx, session)
+            if refusal is not None:
+                return refusal
+        return self.handle(ctx, session)
+
+    @abstractmethod
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        """The action's own answer (abstract: rasa_sdk registers only concrete actions)."""
+
+
+def journal_key(tracker: Tracker, ctx: MessageContext) -> int | None:
+    """The inbox row that journals this answer: the Telegram update, or the fired timer."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    try:
+        if metadata.get("update_id") is not None:
+            return int(metadata["update_id"])
+        if ctx.intent == "EXTERNAL_timer_due" and ctx.entity("timer_id") is not None:
+            return inbox.timer_key(int(ctx.entity("timer_id")))
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def _is_firing(timer_id: int, session: Session) -> bool:
+    row = timers.load(timer_id, session=session)
+    return row is not None and row.status == "firing"
+
+
+def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    """None when the writer is a partner of this group's couple (or in a private chat)."""
+    if not ctx.in_group or ctx.user_id is None:
+        return None
+    role = role_in_group(ctx.chat_id, ctx.user_id, session=session)
+    if role is Role.PARTNER:
+        return None
+    if role is Role.OBSERVER:
+        # Observers get nothing of the couple's data; a toast on a button, else one short line.
+        # Their press must not use up the keyboard the partners still need.
+        return (
+            [Toast("This is for the couple of this group."), KeepKeyboard()]
+            if ctx.is_callback
+            else [Reply(response="utter_observer_note")]
+        )
+    couple = couple_for_group(ctx.chat_id, session=session)
+    refusal = Reply(response="utter_join_first" if couple else "utter_start_first")
+    return [refusal, KeepKeyboard()] if ctx.is_callback else [refusal]

@@ -1,0 +1,114 @@
+"""Flows that a pause or a crisis can stop, and bring back exactly where they were.
+
+Each long-running flow (the guided statement in a group, the round-robin) registers one
+`Flow`. The pause flow calls `suspend_running` (the floor clock stops at once, the step is
+remembered) and later `restore`; a crisis or `/cancel` calls `cancel_running`. Flows don't
+import each other: they meet here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from actions.core.replies import Outgoing
+from storage.models import Couple, Partner
+
+
+@dataclass(frozen=True)
+class Suspended:
+    """What was running when it was stopped: enough to restore it later (JSON-safe state)."""
+
+    flow: str
+    topic: str | None
+    state: dict[str, Any] = field(default_factory=dict)
+    replies: list[Outgoing] = field(default_factory=list)  # what the flow says as it stops
+
+
+class Flow(Protocol):
+    name: str
+
+    def is_running(self, couple: Couple, session: Session) -> bool:
+        """True while this flow is active (not paused) for the couple's group."""
+
+    def suspend(self, couple: Couple, session: Session, now: datetime) -> Suspended | None:
+        """Stop at once, keeping everything needed to come back; None if not running."""
+
+    def restore(
+        self, couple: Couple, state: dict[str, Any], session: Session, now: datetime
+    ) -> list[Outgoing]:
+        """Continue exactly where it was suspended (same step/speaker, remaining time)."""
+
+    def cancel(self, couple: Couple, session: Session, now: datetime) -> list[Outgoing]:
+        """End it, saving it as cancelled/unfinished; [] if nothing was running."""
+
+
+_flows: dict[str, Flow] = {}
+
+
+def register_flow(flow: Flow) -> Flow:
+    _flows[flow.name] = flow
+    return flow
+
+
+def running_flow(couple: Couple, session: Session) -> Flow | None:
+    return next((flow for flow in _flows.values() if flow.is_running(couple, session)), None)
+
+
+def suspend_running(couple: Couple, session: Session, now: datetime) -> Suspended | None:
+    flow = running_flow(couple, session)
+    return None if flow is None else flow.suspend(couple, session, now)
+
+
+def restore(
+    couple: Couple, flow_name: str, state: dict[str, Any], session: Session, now: datetime
+) -> list[Outgoing]:
+    flow = _flows.get(flow_name)
+    return [] if flow is None else flow.restore(couple, state, session, now)
+
+
+def cancel_running(couple: Couple, session: Session, now: datetime) -> list[Outgoing]:
+    replies: list[Outgoing] = []
+    for flow in _flows.values():
+        replies += flow.cancel(couple, session, now)
+    return replies
+
+
+# "I need time" in a guided statement starts an escalation pause. The pause flow registers
+# how; until it exists the statement saves the answer as "needs time".
+PauseStarter = Callable[[Couple, Partner, Session, datetime], "list[Outgoing]"]
+_pause_starter: list[PauseStarter] = []
+
+
+def register_pause_starter(starter: PauseStarter) -> PauseStarter:
+    _pause_starter[:] = [starter]
+    return starter
+
+
+def start_pause(
+    couple: Couple, requested_by: Partner, session: Session, now: datetime
+) -> list[Outgoing] | None:
+    """Start an escalation pause as if `requested_by` asked for it; None if no pause flow."""
+    return _pause_starter[0](couple, requested_by, session, now) if _pause_starter else None
+
+
+# /cancel in a partner's private chat ends what that person drafts there, and nothing of the
+# couple's group exercise. Flows with private drafts register how.
+PrivateCanceller = Callable[[int, Session, datetime], "list[Outgoing]"]
+_private_cancellers: list[PrivateCanceller] = []
+
+
+def register_private_canceller(canceller: PrivateCanceller) -> PrivateCanceller:
+    _private_cancellers.append(canceller)
+    return canceller
+
+
+def cancel_in_private(private_chat_id: int, session: Session, now: datetime) -> list[Outgoing]:
+    replies: list[Outgoing] = []
+    for canceller in _private_cancellers:
+        replies += canceller(private_chat_id, session, now)
+    return replies

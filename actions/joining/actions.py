@@ -1,0 +1,184 @@
+"""Joining: /start in a group, the "I'm in" buttons, the couple's time zone, private consent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from actions.core.base import TalkingStickAction
+from actions.core.context import MessageContext
+from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
+from actions.core.routing import capturer
+from actions.core.settings import timezone_reminder_seconds
+from actions.core.timers import timer_handler
+from actions.core.timezones import resolve_timezone, timezone_buttons
+from actions.safety.actions import after_consent as safety_check_after_consent
+from actions.safety.actions import on_private_start as safety_on_private_start
+from storage import timers
+from storage.couples import (
+    JoinResult,
+    couple_for_group,
+    couples_of_user,
+    is_complete,
+    join,
+    partner_in,
+)
+from storage.models import Couple, utc_now
+from storage.timers import DueTimer
+
+TIMEZONE_REMINDER = "timezone_reminder"
+
+
+def names_of(couple: Couple) -> dict[str, str]:
+    names = [p.first_name for p in couple.partners] + ["", ""]
+    return {"first": names[0], "second": names[1]}
+
+
+def deep_link(ctx: MessageContext) -> str:
+    return f"https://t.me/{ctx.bot_username}?start=consent"
+
+
+class ActionStart(TalkingStickAction):
+    """/start: introduce the bot in a group (with "I'm in"), or explain consent in private."""
+
+    action_name = "action_start"
+    partners_only = False
+    captures_content = False
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if ctx.in_private:
+            return private_start(ctx, session)
+        couple = couple_for_group(ctx.chat_id, session=session)
+        replies: list[Outgoing] = []
+        if is_complete(couple):
+            assert couple is not None
+            replies.append(Reply(response="utter_already_set_up", values=names_of(couple)))
+            if couple.timezone is None:
+                replies.append(Reply(response="utter_ask_timezone", buttons=timezone_buttons()))
+        else:
+            replies.append(Reply(response="utter_intro_group"))
+        if not ctx.sees_all_messages:
+            replies.append(
+                Reply(response="utter_privacy_mode_fix", values={"bot": ctx.bot_username})
+            )
+        return replies
+
+
+def private_start(ctx: MessageContext, session: Session) -> list[Outgoing]:
+    assert ctx.user_id is not None
+    if not couples_of_user(ctx.user_id, session=session):
+        return [Reply(response="utter_private_intro_stranger")]
+    return [
+        *safety_on_private_start(ctx, session),
+        Reply(response="utter_private_intro", values={"name": ctx.first_name}),
+    ]
+
+
+class ActionJoinCouple(TalkingStickAction):
+    """ "I'm in": the first two people to press become the couple's partners."""
+
+    action_name = "action_join_couple"
+    partners_only = False
+    captures_content = False
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if not ctx.in_group or ctx.user_id is None:
+            return [Reply(response="utter_join_in_group")]
+        outcome = join(ctx.chat_id, ctx.user_id, ctx.first_name, session=session)
+        couple = outcome.couple
+        if outcome.result is JoinResult.ALREADY_PARTNER:
+            return [Toast("You're already in."), KeepKeyboard()]
+        if outcome.result is JoinResult.COUPLE_FULL:
+            return [Toast("This group already has its two partners.")]
+        if outcome.result is JoinResult.JOINED:
+            return [
+                Toast("You're in."),
+                KeepKeyboard(),
+                Reply(response="utter_joined_waiting", values={"name": ctx.first_name}),
+            ]
+        timers.schedule(
+            TIMEZONE_REMINDER,
+            ctx.chat_id,
+            utc_now() + timedelta(seconds=timezone_reminder_seconds()),
+            session=session,
+        )
+        return [
+            Toast("You're in."),
+            Reply(response="utter_couple_formed", values=names_of(couple)),
+            Reply(response="utter_ask_timezone", buttons=timezone_buttons()),
+            Reply(response="utter_invite_private", values={"link": deep_link(ctx)}),
+        ]
+
+
+def save_timezone(
+    ctx: MessageContext, couple: Couple, zone: str, session: Session
+) -> list[Outgoing]:
+    couple.timezone = zone
+    timers.cancel_kind(TIMEZONE_REMINDER, couple.group_chat_id, session=session)
+    return [Reply(response="utter_timezone_set", values={"timezone": zone})]
+
+
+class ActionSetTimezone(TalkingStickAction):
+    """A time zone button, or /timezone to choose again."""
+
+    action_name = "action_set_timezone"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        couple = couple_for_group(ctx.chat_id, session=session)
+        if couple is None or not ctx.in_group:
+            return [Reply(response="utter_timezone_in_group")]
+        zone = resolve_timezone(str(ctx.entity("timezone") or ""))
+        if zone is None:
+            return [Reply(response="utter_ask_timezone", buttons=timezone_buttons())]
+        return save_timezone(ctx, couple, zone, session)
+
+
+@capturer("timezone_answer")
+def capture_timezone_answer(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    """While a formed couple has no time zone, a partner's short answer naming one sets it."""
+    if not ctx.in_group or ctx.user_id is None:
+        return None
+    couple = couple_for_group(ctx.chat_id, session=session)
+    if not is_complete(couple) or couple is None or couple.timezone is not None:
+        return None
+    if partner_in(couple, ctx.user_id) is None:
+        return None
+    zone = resolve_timezone(ctx.text)
+    return None if zone is None else save_timezone(ctx, couple, zone, session)
+
+
+@timer_handler(TIMEZONE_REMINDER)
+def remind_timezone(timer: DueTimer, session: Session) -> list[Outgoing]:
+    couple = couple_for_group(timer.chat_id, session=session)
+    if couple is None or couple.timezone is not None:
+        return []
+    return [Reply(response="utter_timezone_reminder", buttons=timezone_buttons())]
+
+
+class ActionGiveConsent(TalkingStickAction):
+    """In a private chat: the partner agrees to what is stored (saved with the time)."""
+
+    action_name = "action_give_consent"
+    partners_only = False
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if not ctx.in_private or ctx.user_id is None:
+            return [Reply(response="utter_consent_in_private")]
+        couples = couples_of_user(ctx.user_id, session=session)
+        if not couples:
+            return [Reply(response="utter_private_intro_stranger")]
+        for couple in couples:
+            partner = partner_in(couple, ctx.user_id)
+            if partner is not None and partner.consented_at is None:
+                partner.consented_at = utc_now()
+        # Consent continues into the private safety check (actions/safety).
+        return [Reply(response="utter_consent_thanks"), *safety_check_after_consent(ctx, session)]
+
+
+class ActionDeclineConsent(TalkingStickAction):
+    action_name = "action_decline_consent"
+    partners_only = False
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        return [Reply(response="utter_consent_declined")]

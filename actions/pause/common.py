@@ -1,0 +1,106 @@
+"""What the escalation pause modules share: settings, timer kinds, buttons, wording helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from actions.core.settings import seconds
+from actions.core.timezones import timezone_buttons
+from actions.pause.records import save_state
+from actions.pause.state import PauseState, Step
+from actions.pause.times import describe_time, offered_times, until_text
+from storage import timers
+from storage.models import Couple, Pause
+
+PAUSE_REMINDER = "pause_reminder"
+PAUSE_RESUME = "pause_resume"
+PAUSE_FOLLOW_UP = "pause_follow_up"
+TIMER_KINDS = (PAUSE_REMINDER, PAUSE_RESUME, PAUSE_FOLLOW_UP)
+
+
+def min_pause_seconds() -> int:
+    """Shortest break without a note [1200]: Gottman's 20 minutes for a flooded body to calm."""
+    return seconds("MIN_PAUSE_SECONDS", 1200)
+
+
+def proposal_reminder_seconds() -> int:
+    """One gentle reminder if no time was agreed this long after the pause began [600]."""
+    return seconds("PAUSE_PROPOSAL_REMINDER_SECONDS", 600)
+
+
+def follow_up_seconds() -> int:
+    """Nobody answered "ready?": one follow-up after this long, then missed after as long [900]."""
+    return seconds("PAUSE_FOLLOWUP_SECONDS", 900)
+
+
+# -- buttons -------------------------------------------------------------------------------
+
+
+def payload(intent: str, pause: Pause, suffix: str | int | None = None) -> str:
+    ref = f"{pause.id}" if suffix is None else f"{pause.id}.{suffix}"
+    return f'/{intent}{{"pause_ref":"{ref}"}}'
+
+
+def offer_buttons(pause: Pause, couple: Couple, now: datetime) -> list[dict[str, str]]:
+    return [
+        {"title": choice.label, "payload": payload("pause_time", pause, choice.key)}
+        for choice in offered_times(now, couple.timezone or "UTC", min_pause_seconds())
+    ]
+
+
+def timezone_offer_buttons() -> list[dict[str, str]]:
+    """The joining flow's time zone buttons, answered by the pause (which then continues)."""
+    return [
+        {**button, "payload": button["payload"].replace("/set_timezone", "/pause_timezone", 1)}
+        for button in timezone_buttons()
+    ]
+
+
+def proposal_buttons(pause: Pause, number: int) -> list[dict[str, str]]:
+    return [
+        {"title": "Yes, that works", "payload": payload("pause_accept", pause, number)},
+        {"title": "Another time", "payload": payload("pause_other", pause)},
+    ]
+
+
+def ready_buttons(pause: Pause) -> list[dict[str, str]]:
+    return [
+        {"title": "Ready", "payload": payload("pause_ready", pause)},
+        {"title": "Not yet", "payload": payload("pause_not_yet", pause)},
+    ]
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def partner_name(couple: Couple, partner_id: int | None) -> str:
+    return next((p.first_name for p in couple.partners if p.id == partner_id), "your partner")
+
+
+def when_text(moment: datetime | None, couple: Couple, now: datetime) -> str:
+    return "" if moment is None else describe_time(moment, couple.timezone or "UTC", now)
+
+
+def cancel_timers(couple: Couple, session: Session, *kinds: str) -> None:
+    for kind in kinds or TIMER_KINDS:
+        timers.cancel_kind(kind, couple.group_chat_id, session=session)
+
+
+def schedule(kind: str, couple: Couple, due_at: datetime, payload: dict, session: Session) -> None:
+    timers.schedule(kind, couple.group_chat_id, due_at, payload, session=session)
+
+
+def commit(pause: Pause, step: Step) -> PauseState:
+    save_state(pause, step.state)
+    return step.state
+
+
+def minimum_text() -> str:
+    return until_text(min_pause_seconds())
+
+
+def minimum_key() -> str:
+    """The "Make it 20 minutes" button: the shortest break without a note, from the press."""
+    return f"s{min_pause_seconds()}"

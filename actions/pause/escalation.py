@@ -1,0 +1,222 @@
+"""The couple's written escalation steps (/escalation), and the third-party suggestion.
+
+Steps: pause → agree on a time → come back → after N pauses on the same topic (the couple
+chooses N, default 2) a suggestion to involve a neutral third party. The couple may add one
+step of their own. The suggestion is made once per topic, when a pause on it is agreed
+(a calmer moment than the pause itself), and saved with what the couple chose.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from actions.core.base import TalkingStickAction
+from actions.core.context import MessageContext
+from actions.core.replies import Outgoing, Reply, Toast
+from actions.core.routing import capturer
+from actions.core.timers import timer_handler
+from actions.pause.common import minimum_text
+from storage import pauses, timers
+from storage.couples import couple_for_group, partner_in
+from storage.models import Couple, Escalation, utc_now
+from storage.timers import DueTimer
+
+THRESHOLD_CHOICES = (1, 2, 3, 4, 5)
+# After "Add our own step", that partner's next message (within this time) is the step.
+OWN_STEP_WAIT = "escalation_step_wait"
+OWN_STEP_WAIT_SECONDS = 600
+OWN_STEP_LIMIT = 300
+CHOICES = {
+    "look": "you'll look for someone",
+    "have": "you already have someone",
+    "later": "not now",
+}
+CHOICE_TITLES = {
+    "look": "We'll look for someone",
+    "have": "We already have someone",
+    "later": "Not now",
+}
+
+
+def pauses_text(count: int) -> str:
+    return "1 pause" if count == 1 else f"{count} pauses"
+
+
+def steps_reply(couple: Couple) -> Reply:
+    threshold = couple.escalation_threshold or 2
+    own = couple.escalation_own_step
+    buttons = [
+        {
+            "title": f"After {pauses_text(n)}" + (" ✓" if n == threshold else ""),
+            "payload": f'/set_escalation_threshold{{"escalation_ref":"{n}"}}',
+        }
+        for n in THRESHOLD_CHOICES
+    ]
+    buttons.append(
+        {"title": "Change our own step" if own else "Add our own step",
+         "payload": "/add_escalation_step"}
+    )  # fmt: skip
+    if own:
+        buttons.append({"title": "Remove our own step", "payload": "/remove_escalation_step"})
+    return Reply(
+        response="utter_escalation_steps",
+        values={
+            "minimum": minimum_text(),
+            "threshold": pauses_text(threshold),
+            "own_step": f"\n5. Your own step: {own}" if own else "",
+        },
+        buttons=buttons,
+    )
+
+
+def suggestion_if_due(
+    couple: Couple, topic: str | None, now: datetime, session: Session
+) -> list[Outgoing]:
+    """The third-party suggestion, once per topic, when its pauses reached the threshold."""
+    count = pauses.pauses_on_topic(couple.id, topic, session=session)
+    if count < (couple.escalation_threshold or 2):
+        return []
+    row = pauses.escalation_for(couple.id, topic, session=session)
+    if row is not None and row.suggestion_made_at is not None:
+        return []
+    if row is None:
+        row = Escalation(couple_id=couple.id, topic=topic, created_at=now)
+        session.add(row)
+    row.pause_count = count
+    row.suggestion_made_at = now
+    session.flush()
+    shown = " ".join((topic or "").split())[:60]
+    return [
+        Reply(
+            response="utter_escalation_suggestion",
+            values={"count": count, "on_topic": f' on "{shown}"' if shown else ""},
+            buttons=[
+                {"title": title, "payload": f'/third_party{{"escalation_ref":"{row.id}.{key}"}}'}
+                for key, title in CHOICE_TITLES.items()
+            ],
+        )
+    ]
+
+
+def _group_couple(ctx: MessageContext, session: Session) -> Couple | None:
+    return couple_for_group(ctx.chat_id, session=session) if ctx.in_group else None
+
+
+class ActionShowEscalation(TalkingStickAction):
+    """/escalation: the couple's steps, with buttons to change the number and their own step."""
+
+    action_name = "action_show_escalation"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        couple = _group_couple(ctx, session)
+        if couple is None:
+            return [Reply(response="utter_escalation_in_group")]
+        return [steps_reply(couple)]
+
+
+class ActionSetEscalationThreshold(TalkingStickAction):
+    action_name = "action_set_escalation_threshold"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        couple = _group_couple(ctx, session)
+        if couple is None:
+            return [Reply(response="utter_escalation_in_group")]
+        try:
+            threshold = int(str(ctx.entity("escalation_ref") or ""))
+        except ValueError:
+            return [Toast("Please press one of the numbers.")]
+        if threshold not in THRESHOLD_CHOICES:
+            return [Toast("Please press one of the numbers.")]
+        couple.escalation_threshold = threshold
+        return [
+            Reply(
+                response="utter_escalation_threshold_set",
+                values={"threshold": pauses_text(threshold)},
+            )
+        ]
+
+
+class ActionAddEscalationStep(TalkingStickAction):
+    """ "Add our own step": the presser's next message becomes the step."""
+
+    action_name = "action_add_escalation_step"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        couple = _group_couple(ctx, session)
+        partner = partner_in(couple, ctx.user_id) if ctx.user_id is not None else None
+        if couple is None or partner is None:
+            return [Reply(response="utter_escalation_in_group")]
+        timers.cancel_kind(OWN_STEP_WAIT, couple.group_chat_id, session=session)
+        timers.schedule(
+            OWN_STEP_WAIT,
+            couple.group_chat_id,
+            utc_now() + timedelta(seconds=OWN_STEP_WAIT_SECONDS),
+            {"by": partner.id},
+            session=session,
+        )
+        return [
+            Reply(response="utter_escalation_ask_own_step", values={"name": partner.first_name})
+        ]
+
+
+class ActionRemoveEscalationStep(TalkingStickAction):
+    action_name = "action_remove_escalation_step"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        couple = _group_couple(ctx, session)
+        if couple is None:
+            return [Reply(response="utter_escalation_in_group")]
+        couple.escalation_own_step = None
+        return [Reply(response="utter_escalation_own_step_removed")]
+
+
+class ActionThirdPartyChoice(TalkingStickAction):
+    """What the couple chose after the third-party suggestion (saved once)."""
+
+    action_name = "action_third_party_choice"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        couple = _group_couple(ctx, session)
+        escalation_id, _, key = str(ctx.entity("escalation_ref") or "").partition(".")
+        row = (
+            pauses.get_escalation(int(escalation_id), session=session)
+            if escalation_id.isdigit()
+            else None
+        )
+        if couple is None or row is None or row.couple_id != couple.id or key not in CHOICES:
+            return [Toast("This suggestion is no longer open.")]
+        if row.choice:
+            return [Toast("Your choice is already saved.")]
+        row.choice = key
+        return [Reply(response="utter_escalation_choice_saved", values={"choice": CHOICES[key]})]
+
+
+@capturer("escalation_own_step")
+def capture_own_step(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    """The message right after "Add our own step", from the partner who pressed it."""
+    if not ctx.in_group or ctx.user_id is None or not ctx.text.strip():
+        return None
+    waiting = timers.pending(OWN_STEP_WAIT, ctx.chat_id, session=session)
+    if not waiting:
+        return None
+    couple = couple_for_group(ctx.chat_id, session=session)
+    partner = partner_in(couple, ctx.user_id)
+    if couple is None or partner is None:
+        return None
+    if json.loads(waiting[0].payload or "{}").get("by") != partner.id:
+        return None
+    step = " ".join(ctx.text.split())
+    if len(step) > OWN_STEP_LIMIT:
+        step = step[: OWN_STEP_LIMIT - 1].rstrip() + "…"
+    couple.escalation_own_step = step
+    timers.cancel_kind(OWN_STEP_WAIT, ctx.chat_id, session=session)
+    return [Reply(response="utter_escalation_own_step_saved", values={"step": step})]
+
+
+@timer_handler(OWN_STEP_WAIT)
+def own_step_wait_over(timer: DueTimer, session: Session) -> list[Outgoing]:
+    """Nobody wrote the step in time: the wait ends quietly (the button can be pressed again)."""
+    return []

@@ -1,0 +1,142 @@
+"""/forget: after confirmation, delete a partner's own data (private chat) or the couple's
+(group: both partners must press "Delete everything").
+
+A request is a durable `forget_request` timer of the chat: its payload remembers who has
+confirmed, and it expires after FORGET_CONFIRM_SECONDS, so a press long after the question
+does nothing. Rasa's conversation history is purged by the bot (see storage/forget.py).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from actions.core.base import TalkingStickAction
+from actions.core.context import MessageContext
+from actions.core.flows import cancel_running
+from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
+from actions.core.settings import seconds
+from actions.core.timers import timer_handler
+from storage import timers
+from storage.couples import couple_for_group, couples_of_user
+from storage.forget import Purge, forget_couple, forget_person
+from storage.models import Timer, utc_now
+from storage.timers import DueTimer
+
+FORGET_REQUEST = "forget_request"
+PURGE_CONVERSATION = "purge_conversation"  # run by the bot (bot/housekeeping.py)
+
+
+def confirm_seconds() -> int:
+    """How long a /forget question can be answered [600]."""
+    return seconds("FORGET_CONFIRM_SECONDS", 600)
+
+
+def pending_request(chat_id: int, session: Session) -> Timer | None:
+    pending = timers.pending(FORGET_REQUEST, chat_id, session=session)
+    return pending[-1] if pending else None
+
+
+def schedule_purges(purges: list[Purge], session: Session, now: datetime) -> None:
+    for purge in purges:
+        payload = {"only_user": purge.only_user} if purge.only_user is not None else {}
+        timers.schedule(PURGE_CONVERSATION, purge.chat_id, now, payload, session=session)
+
+
+class ActionForgetData(TalkingStickAction):
+    """/forget or "delete our data": ask first, with buttons."""
+
+    action_name = "action_forget_data"
+    partners_only = True  # in a group; anyone may forget themselves in private
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if ctx.user_id is None:
+            return []
+        now = utc_now()
+        timers.cancel_kind(FORGET_REQUEST, ctx.chat_id, session=session)  # ask afresh
+        timers.schedule(
+            FORGET_REQUEST,
+            ctx.chat_id,
+            now + timedelta(seconds=confirm_seconds()),
+            {"confirmed": []},
+            session=session,
+        )
+        minutes = max(1, round(confirm_seconds() / 60))
+        response = "utter_forget_ask_group" if ctx.in_group else "utter_forget_ask_private"
+        return [Reply(response=response, values={"minutes": minutes})]
+
+
+class ActionConfirmForget(TalkingStickAction):
+    """ "Delete …": in private it deletes at once; in a group when both partners pressed."""
+
+    action_name = "action_confirm_forget"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if ctx.user_id is None:
+            return []
+        request = pending_request(ctx.chat_id, session)
+        if request is None:
+            return [Toast("This question has expired. Send /forget to ask again.")]
+        now = utc_now()
+        if not ctx.in_group:
+            timers.cancel(request.id, session=session)
+            notes = leave_couples(ctx.user_id, session, now)
+            schedule_purges(forget_person(ctx.user_id, session=session), session, now)
+            return [Reply(response="utter_forget_done_private"), *notes]
+        couple = couple_for_group(ctx.chat_id, session=session)
+        if couple is None:
+            return [Toast("There is nothing saved here.")]
+        confirmed = set(_payload(request).get("confirmed") or [])
+        if ctx.user_id in confirmed:
+            return [Toast("You've confirmed. Waiting for your partner."), KeepKeyboard()]
+        confirmed.add(ctx.user_id)
+        if not {p.telegram_user_id for p in couple.partners} <= confirmed:
+            request.payload = json.dumps({"confirmed": sorted(confirmed)})
+            return [
+                Toast("Noted. Waiting for your partner."),
+                KeepKeyboard(),
+                Reply(response="utter_forget_waiting", values={"name": ctx.first_name}),
+            ]
+        timers.cancel(request.id, session=session)
+        cancel_running(couple, session, now)  # let a running exercise end cleanly first
+        schedule_purges(forget_couple(couple, session=session), session, now)
+        return [Reply(response="utter_forget_done_group")]
+
+
+def leave_couples(user_id: int, session: Session, now: datetime) -> list[Outgoing]:
+    """A partner leaves their couples: what runs there ends, and each group is told, without
+    a reason, that it needs setting up again (a seat is free now)."""
+    notes: list[Outgoing] = []
+    for couple in couples_of_user(user_id, session=session):
+        cancel_running(couple, session, now)  # the flows' own goodbyes are left out
+        notes.append(Reply(response="utter_forget_group_changed", chat_id=couple.group_chat_id))
+    return notes
+
+
+class ActionKeepData(TalkingStickAction):
+    """ "Keep it": either partner ends the request; nothing is deleted."""
+
+    action_name = "action_keep_data"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        request = pending_request(ctx.chat_id, session)
+        if request is None:
+            return [Toast("Nothing is being deleted.")]
+        timers.cancel(request.id, session=session)
+        return [Reply(response="utter_forget_kept")]
+
+
+@timer_handler(FORGET_REQUEST)
+def forget_request_expired(timer: DueTimer, session: Session) -> list[Outgoing]:
+    # Fires only while the request is still open (answering it cancels the timer).
+    return [Reply(response="utter_forget_expired")]
+
+
+def _payload(timer: Timer) -> dict:
+    try:
+        value = json.loads(timer.payload or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,480 @@
+"""The floor itself: starting a round, the turn clocks (durable timers), passing the floor,
+the wrap-up, and stopping, restoring or cancelling a round for a pause or /cancel.
+
+Callers take the couple's lock first (`storage.rounds.lock_couple`) and read the round
+and turn after it, so two things happening to one round at once (a yield and the time-up
+timer) are applied one after the other, and the second sees what the first did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from actions.core.flows import Suspended, register_flow
+from actions.core.replies import Outgoing, Reply
+from actions.core.settings import seconds
+from actions.round_robin import turns as rules
+from storage import rounds, timers
+from storage.couples import other_partner
+from storage.models import Couple, Interruption, Partner, Round, Turn
+
+FLOW_NAME = "round_robin"
+TURN_END = "round_robin_turn_end"
+HEADS_UP = "round_robin_heads_up"
+OPTION_INTENT = "round_robin_option"
+
+
+def default_turn_seconds() -> int:
+    """How long each partner holds the floor unless they ask otherwise [300]."""
+    return seconds("TURN_SECONDS", 300)
+
+
+@dataclass(frozen=True)
+class People:
+    speaker: Partner
+    listener: Partner
+
+    def values(self) -> dict[str, str]:
+        return {"speaker": self.speaker.first_name, "listener": self.listener.first_name}
+
+
+def partner_by_id(couple: Couple, partner_id: int | None) -> Partner | None:
+    return next((p for p in couple.partners if p.id == partner_id), None)
+
+
+def people_of(couple: Couple, turn: Turn) -> People | None:
+    speaker = partner_by_id(couple, turn.speaker_id)
+    listener = other_partner(couple, speaker) if speaker is not None else None
+    return None if speaker is None or listener is None else People(speaker, listener)
+
+
+def topic_part(round_: Round) -> str:
+    return f" on {round_.topic}" if round_.topic else ""
+
+
+# -- starting ---------------------------------------------------------------------------
+
+
+def start_round(
+    couple: Couple,
+    starter: Partner,
+    options: rules.Options,
+    now: datetime,
+    session: Session,
+) -> list[Outgoing]:
+    """A new round with its first turn on the floor (the caller checked nothing runs)."""
+    other = other_partner(couple, starter)
+    assert other is not None
+    first_id, reason = _first_speaker(couple, starter, other, options, session)
+    round_ = rounds.create_round(
+        couple.id,
+        topic=options.topic,
+        turn_seconds=options.turn_seconds or default_turn_seconds(),
+        rounds_planned=options.rounds or rules.DEFAULT_ROUNDS,
+        started_by_id=starter.id,
+        first_speaker_id=first_id,
+        first_speaker_reason=reason,
+        now=now,
+        session=session,
+    )
+    turn = rounds.create_turn(
+        round_.id,
+        speaker_id=first_id,
+        sequence=1,
+        planned_seconds=round_.turn_seconds,
+        session=session,
+    )
+    start_clock(couple, turn, float(round_.turn_seconds), now, session)
+    return [announce_start(couple, round_, turn)]
+
+
+def _first_speaker(
+    couple: Couple, starter: Partner, other: Partner, options: rules.Options, session: Session
+) -> tuple[int, str]:
+    chosen = {rules.ME: starter, rules.YOU: other}.get(options.first or "")
+    if chosen is None and options.first:
+        chosen = next(
+            (p for p in couple.partners if p.first_name.lower() == options.first.lower()), None
+        )
+    if chosen is not None:
+        return chosen.id, rules.REASON_CHOSEN
+    recent = rounds.recent_speaking_seconds(couple.id, rounds=rules.RECENT_ROUNDS, session=session)
+    return rules.choose_first_speaker(starter.id, other.id, recent)
+
+
+def announce_start(couple: Couple, round_: Round, turn: Turn) -> Reply:
+    people = people_of(couple, turn)
+    assert people is not None
+    return Reply(
+        response="utter_round_robin_started",
+        values={
+            **people.values(),
+            "topic_part": topic_part(round_),
+            "duration": rules.format_duration(round_.turn_seconds),
+            "rounds": rules.describe_rounds(round_.rounds_planned),
+        },
+        buttons=option_buttons(round_),
+    )
+
+
+def option_buttons(round_: Round) -> list[dict[str, str]]:
+    """Change the round before the first words: who starts, turn length, rounds."""
+
+    def button(title: str, code: str) -> dict[str, str]:
+        return {"title": title, "payload": option_payload(round_.id, code)}
+
+    lengths = [s for s in (180, 300, 600) if s != round_.turn_seconds][:2]
+    other_rounds = 2 if round_.rounds_planned == 1 else 1
+    return [
+        button("Swap who starts", "swap"),
+        *(button(f"{s // 60} min each", f"s{s}") for s in lengths),
+        button(rules.describe_rounds(other_rounds), f"r{other_rounds}"),
+    ]
+
+
+def option_payload(round_id: int, code: str) -> str:
+    return f'/{OPTION_INTENT}{{"round_option":"{round_id}:{code}"}}'
+
+
+# -- the clock --------------------------------------------------------------------------
+
+
+def start_clock(
+    couple: Couple, turn: Turn, remaining_seconds: float, now: datetime, session: Session
+) -> None:
+    """Put the turn on the floor with this much time left: its timers are scheduled now."""
+    turn.status = "running"
+    turn.started_at = now
+    turn.remaining_seconds = remaining_seconds
+    state = dict(turn.state or {})
+    payload = {"turn_id": turn.id}
+    end = timers.schedule(
+        TURN_END,
+        couple.group_chat_id,
+        rules.due_at(now, remaining_seconds),
+        payload,
+        session=session,
+    )
+    state["end_timer"] = end.id
+    state.pop("heads_up_timer", None)
+    delay = (
+        None
+        if state.get("heads_up_sent")
+        else rules.heads_up_delay(turn.planned_seconds, remaining_seconds)
+    )
+    if delay is not None:
+        heads_up = timers.schedule(
+            HEADS_UP,
+            couple.group_chat_id,
+            now + timedelta(seconds=delay),
+            payload,
+            session=session,
+        )
+        state["heads_up_timer"] = heads_up.id
+    turn.state = state  # a new dict: in-place changes to JSON columns are not tracked
+
+
+def stop_clock(turn: Turn, now: datetime, session: Session) -> None:
+    """Stop the turn's clock at `now`: its timers are cancelled, the time held is added."""
+    state = dict(turn.state or {})
+    for key in ("end_timer", "heads_up_timer"):
+        if state.get(key):
+            timers.cancel(int(state.pop(key)), session=session)
+    if turn.status == "running" and turn.started_at is not None:
+        held, left = rules.stop_clock(float(turn.remaining_seconds or 0.0), turn.started_at, now)
+        turn.seconds_held = float(turn.seconds_held or 0.0) + held
+        turn.remaining_seconds = left
+    turn.state = state
+
+
+def seconds_left(turn: Turn, now: datetime) -> float:
+    remaining = float(turn.remaining_seconds or 0.0)
+    if turn.status != "running" or turn.started_at is None:
+        return remaining
+    return max(0.0, remaining - rules.elapsed(turn.started_at, now))
+
+
+# -- passing the floor ------------------------------------------------------------------
+
+
+def end_turn(round_: Round, turn: Turn, ended_by: str, now: datetime, session: Session) -> None:
+    stop_clock(turn, now, session)
+    turn.status = "done"
+    turn.ended_at = now
+    turn.ended_by = ended_by
+    turn.remaining_seconds = None
+    round_.rounds_done = max(round_.rounds_done or 0, rules.rounds_done_after(turn.sequence))
+
+
+def pass_floor(
+    couple: Couple,
+    round_: Round,
+    turn: Turn,
+    ended_by: str,
+    now: datetime,
+    session: Session,
+    *,
+    timer_id: int | None = None,
+) -> list[Outgoing]:
+    """Time up or a yield: the next turn starts (its notes handed back), or the wrap-up."""
+    previous = partner_by_id(couple, turn.speaker_id)
+    previous_name = previous.first_name if previous else ""
+    end_turn(round_, turn, ended_by, now, session)
+    if timer_id is not None:  # remembered, so a re-fired timer can say it again
+        turn.state = {**(turn.state or {}), "ended_by_timer": timer_id}
+    if rules.is_last_turn(turn.sequence, round_.rounds_planned):
+        return wrap_up(couple, round_, ended_by, previous_name, now, session)
+    assert round_.first_speaker_id is not None
+    first = partner_by_id(couple, round_.first_speaker_id)
+    second = other_partner(couple, first) if first is not None else None
+    if first is None or second is None:  # a partner left the couple mid-round
+        return cancel_round(couple, round_, now, session)
+    sequence = turn.sequence + 1
+    following = rounds.create_turn(
+        round_.id,
+        speaker_id=rules.speaker_for(sequence, first.id, second.id),
+        sequence=sequence,
+        planned_seconds=round_.turn_seconds,
+        session=session,
+    )
+    start_clock(couple, following, float(round_.turn_seconds), now, session)
+    notes = take_notes(round_, following.speaker_id, session)
+    following.state = {**(following.state or {}), "notes_handed": [n.id for n in notes]}
+    return hand_over_replies(couple, following, previous_name, ended_by, notes, now)
+
+
+def take_notes(round_: Round, partner_id: int, session: Session) -> list[Interruption]:
+    """What this partner wrote during the other's floor, marked as handed back now."""
+    notes = rounds.notes_to_hand_back(round_.id, partner_id, session=session)
+    for note in notes:
+        note.handed_back = True
+    return notes
+
+
+def notes_reply(partner: Partner, notes: list[Interruption]) -> Reply:
+    return Reply(
+        response="utter_round_robin_notes_back",
+        values={
+            "name": partner.first_name,
+            "notes": rules.notes_block([n.text for n in notes], [n.kind for n in notes]),
+        },
+    )
+
+
+def hand_over_replies(
+    couple: Couple,
+    following: Turn,
+    previous_name: str,
+    ended_by: str,
+    notes: list[Interruption],
+    now: datetime,
+) -> list[Outgoing]:
+    people = people_of(couple, following)
+    if people is None:
+        return []
+    opening = "utter_round_robin_time_up" if ended_by == "time" else "utter_round_robin_yielded"
+    replies: list[Outgoing] = [
+        Reply(
+            response=opening,
+            values={
+                **people.values(),
+                "previous": previous_name,
+                "duration": rules.format_duration(seconds_left(following, now)),
+            },
+        )
+    ]
+    return replies + ([notes_reply(people.speaker, notes)] if notes else [])
+
+
+def wrap_up(
+    couple: Couple,
+    round_: Round,
+    ended_by: str,
+    previous_name: str,
+    now: datetime,
+    session: Session,
+) -> list[Outgoing]:
+    round_.status = "complete"
+    round_.ended_at = now
+    # Words kept during the last turn (or never given back) come back now, before the offer.
+    notes = [note for p in couple.partners for note in take_notes(round_, p.id, session)]
+    round_.state = {**(round_.state or {}), "wrap_up_notes": [n.id for n in notes]}
+    return wrap_up_replies(couple, round_, ended_by, previous_name, notes, session)
+
+
+def wrap_up_replies(
+    couple: Couple,
+    round_: Round,
+    ended_by: str,
+    previous_name: str,
+    notes: list[Interruption],
+    session: Session,
+) -> list[Outgoing]:
+    turns = rounds.turns_of(round_.id, session=session)
+    interruptions = rounds.interruptions_of_round(round_.id, session=session)
+    summaries = rules.summarise(
+        [(p.id, p.first_name) for p in couple.partners],
+        [
+            rules.TurnFacts(t.speaker_id, t.seconds_held or 0.0, t.word_count, t.message_count)
+            for t in turns
+        ],
+        [i.by_id for i in interruptions],
+    )
+    response = (
+        "utter_round_robin_wrap_up_time"
+        if ended_by == "time"
+        else ("utter_round_robin_wrap_up_yield")
+    )
+    summary = Reply(
+        response=response,
+        values={
+            "previous": previous_name,
+            "topic_part": topic_part(round_),
+            "summary": "\n".join(rules.summary_line(s) for s in summaries),
+        },
+    )
+    given_back = [
+        notes_reply(partner, mine)
+        for partner in couple.partners
+        if (mine := [n for n in notes if n.by_id == partner.id])
+    ]
+    offer = Reply(
+        response="utter_round_robin_offer_statement",
+        buttons=[
+            {"title": "A guided statement", "payload": "/start_statement"},
+            {"title": "Stop here", "payload": option_payload(round_.id, "stop")},
+        ],
+    )
+    return [summary, *given_back, offer]
+
+
+def replay_hand_over(
+    couple: Couple, turn: Turn, timer_id: int, now: datetime, session: Session
+) -> list[Outgoing]:
+    """The time-up timer that ended `turn` fires again: the bot that fired it stopped
+    before recording that its message went out, so the hand-over may never have been
+    seen. Say it again (nothing changes twice); a next turn nobody has used yet starts
+    over with its full time, since its speaker may never have known it began."""
+    if turn.status != "done" or (turn.state or {}).get("ended_by_timer") != timer_id:
+        return []
+    round_ = rounds.round_by_id(turn.round_id, session=session)
+    if round_ is None:
+        return []
+    previous = partner_by_id(couple, turn.speaker_id)
+    previous_name = previous.first_name if previous else ""
+    if rules.is_last_turn(turn.sequence, round_.rounds_planned):
+        state = round_.state or {}
+        if round_.status != "complete" or state.get("closed"):
+            return []
+        notes = rounds.interruptions_by_ids(state.get("wrap_up_notes") or [], session=session)
+        return wrap_up_replies(couple, round_, "time", previous_name, notes, session)
+    following = rounds.turn_in_round(round_.id, turn.sequence + 1, session=session)
+    if round_.status != "running" or following is None or following.status != "running":
+        return []
+    untouched = (
+        not following.message_count
+        and not (following.state or {}).get("heads_up_sent")
+        and not rounds.interruptions_in_turn(following.id, session=session)
+    )
+    if untouched:
+        stop_clock(following, now, session)
+        following.seconds_held = 0.0
+        start_clock(couple, following, float(following.planned_seconds), now, session)
+    notes = rounds.interruptions_by_ids(
+        (following.state or {}).get("notes_handed") or [], session=session
+    )
+    return hand_over_replies(couple, following, previous_name, "time", notes, now)
+
+
+# -- suspend, restore, cancel -----------------------------------------------------------
+
+
+def suspend_round(
+    couple: Couple, round_: Round, now: datetime, session: Session
+) -> Suspended | None:
+    """Stop the clock at once, keeping the floor time that is left (ended_by stays null)."""
+    turn = rounds.current_turn(round_.id, session=session)
+    if round_.status != "running" or turn is None or turn.status != "running":
+        return None
+    stop_clock(turn, now, session)
+    turn.status = "paused"
+    round_.status = "paused"
+    people = people_of(couple, turn)
+    values = {
+        **(people.values() if people else {}),
+        "duration": rules.format_duration(turn.remaining_seconds or 0.0),
+    }
+    return Suspended(
+        flow=FLOW_NAME,
+        topic=round_.topic,
+        state={"round_id": round_.id, "turn_id": turn.id},
+        replies=[Reply(response="utter_round_robin_clock_stopped", values=values)],
+    )
+
+
+def restore_round(couple: Couple, round_: Round, now: datetime, session: Session) -> list[Outgoing]:
+    """Restart the stopped turn with exactly the time it had left (new timers)."""
+    turn = rounds.current_turn(round_.id, session=session)
+    if round_.status != "paused" or turn is None or turn.status != "paused":
+        return []
+    round_.status = "running"
+    start_clock(couple, turn, float(turn.remaining_seconds or 0.0), now, session)
+    people = people_of(couple, turn)
+    return [
+        Reply(
+            response="utter_round_robin_resumed",
+            values={
+                **(people.values() if people else {}),
+                "topic_part": topic_part(round_),
+                "duration": rules.format_duration(turn.remaining_seconds or 0.0),
+            },
+        )
+    ]
+
+
+def cancel_round(couple: Couple, round_: Round, now: datetime, session: Session) -> list[Outgoing]:
+    turn = rounds.current_turn(round_.id, session=session)
+    if turn is not None:
+        end_turn(round_, turn, "cancel", now, session)
+    round_.status = "cancelled"
+    round_.ended_at = now
+    return [Reply(response="utter_round_robin_cancelled")]
+
+
+class RoundRobinFlow:
+    """The round-robin as the pause and /cancel see it (actions/core/flows.py)."""
+
+    name = FLOW_NAME
+
+    def is_running(self, couple: Couple, session: Session) -> bool:
+        round_ = rounds.active_round(couple.id, session=session)
+        return round_ is not None and round_.status == "running"
+
+    def suspend(self, couple: Couple, session: Session, now: datetime) -> Suspended | None:
+        rounds.lock_couple(couple.id, session=session)
+        round_ = rounds.active_round(couple.id, session=session)
+        return None if round_ is None else suspend_round(couple, round_, now, session)
+
+    def restore(
+        self, couple: Couple, state: dict[str, Any], session: Session, now: datetime
+    ) -> list[Outgoing]:
+        rounds.lock_couple(couple.id, session=session)
+        try:
+            round_ = rounds.round_by_id(int(state.get("round_id") or 0), session=session)
+        except (TypeError, ValueError):
+            return []
+        if round_ is None or round_.couple_id != couple.id:
+            return []
+        return restore_round(couple, round_, now, session)
+
+    def cancel(self, couple: Couple, session: Session, now: datetime) -> list[Outgoing]:
+        rounds.lock_couple(couple.id, session=session)
+        round_ = rounds.active_round(couple.id, session=session)
+        return [] if round_ is None else cancel_round(couple, round_, now, session)
+
+
+ROUND_ROBIN = register_flow(RoundRobinFlow())

@@ -1,0 +1,276 @@
+"""Guided statement: /talk (or plain words), the three writing steps, "Keep it", private drafts.
+
+The speaker (whoever started) writes describe → feel → request, one message each; each
+message is content (captured), coached, and either moves on or gets one gentle suggestion.
+In a group the other partner listens; in a private chat nothing reaches the group until
+"Share". The listener's part (reflect, answer) is in `actions/statement/answers.py`; the
+pause/cancel hooks in `actions/statement/flow.py`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from actions.core.base import TalkingStickAction
+from actions.core.context import MessageContext
+from actions.core.flows import running_flow
+from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
+from actions.core.routing import capturer
+from actions.statement.answers import capture_listener_words
+from actions.statement.buttons import MOVED_ON, Pressed, StatementButton, late_press
+from actions.statement.flow import StatementFlow  # noqa: F401  (registers the flow)
+from actions.statement.replies import (
+    coach_reply,
+    composed_reply,
+    current_prompt,
+    names,
+    payload,
+    review_reply,
+    step_prompt,
+    topic_line,
+)
+from actions.statement.steps import STEPS, keep_despite_findings, share, take_step_text
+from storage import statements
+from storage.couples import (
+    couple_for_group,
+    couples_of_user,
+    is_complete,
+    other_partner,
+    partner_in,
+)
+from storage.models import Couple, Statement, utc_now
+
+TOPIC_MAX_CHARACTERS = 200
+
+
+def clean_topic(value: object) -> str | None:
+    topic = " ".join(str(value or "").split())[:TOPIC_MAX_CHARACTERS]
+    return topic or None
+
+
+def group_busy(couple: Couple, session: Session) -> bool:
+    """A statement open in the group (even paused), or another exercise running there."""
+    return bool(statements.open_in_group(couple.id, session=session)) or (
+        running_flow(couple, session) is not None
+    )
+
+
+class ActionStartStatement(TalkingStickAction):
+    """/talk [topic] or "can we talk about the dishes": the writer becomes the speaker."""
+
+    action_name = "action_start_statement"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if ctx.user_id is None:
+            return []
+        topic = clean_topic(ctx.entity("topic"))
+        if ctx.in_private:
+            return start_private(ctx.user_id, ctx.chat_id, topic, session)
+        couple = couple_for_group(ctx.chat_id, session=session)
+        if couple is None or not is_complete(couple):
+            return [Reply(response="utter_statement_needs_partner")]
+        if couple.safety_hold:
+            return [Reply(response="utter_statement_not_now")]
+        if group_busy(couple, session):
+            return [Reply(response="utter_statement_busy")]
+        speaker = partner_in(couple, ctx.user_id)
+        assert speaker is not None  # partners_only: only partners get here
+        statement = statements.create(
+            couple,
+            speaker,
+            other_partner(couple, speaker),
+            topic=topic,
+            chat_id=ctx.chat_id,
+            drafted_in="group",
+            now=utc_now(),
+            session=session,
+        )
+        return [
+            Reply(
+                response="utter_statement_start_group",
+                values={**names(statement, session), "topic_line": topic_line(topic)},
+            )
+        ]
+
+
+def start_private(
+    user_id: int, chat_id: int, topic: str | None, session: Session
+) -> list[Outgoing]:
+    """Drafting in a private chat: for the only couple, or after choosing which one."""
+    couples = [c for c in couples_of_user(user_id, session=session) if is_complete(c)]
+    if not couples:
+        return [Reply(response="utter_statement_no_couple")]
+    draft = statements.private_draft(chat_id, session=session)
+    if draft is not None:
+        if (draft.state or {}).get("choose"):
+            return [choose_couple_reply(draft, couples, user_id)]
+        couple = session.get(Couple, draft.couple_id)
+        return [
+            Reply(response="utter_statement_draft_open"),
+            *current_prompt(draft, couple, session),
+        ]
+    speaker = partner_in(couples[0], user_id)
+    assert speaker is not None
+    draft = statements.create(
+        couples[0],
+        speaker,
+        other_partner(couples[0], speaker),
+        topic=topic,
+        chat_id=chat_id,
+        drafted_in="private",
+        now=utc_now(),
+        session=session,
+    )
+    if len(couples) > 1:
+        draft.state = {"choose": [c.id for c in couples]}
+        return [choose_couple_reply(draft, couples, user_id)]
+    return [private_start_reply(draft, session)]
+
+
+def private_start_reply(draft: Statement, session: Session) -> Reply:
+    return Reply(
+        response="utter_statement_start_private",
+        values={**names(draft, session), "topic_line": topic_line(draft.topic)},
+    )
+
+
+def choose_couple_reply(draft: Statement, couples: list[Couple], user_id: int) -> Reply:
+    buttons = []
+    for couple in couples:
+        me = partner_in(couple, user_id)
+        partner = other_partner(couple, me) if me else None
+        title = f"With {partner.first_name if partner else 'your partner'}"[:48]
+        buttons.append(
+            {"title": title, "payload": payload("statement_choose_couple", draft.id, couple.id)}
+        )
+    return Reply(response="utter_statement_choose_couple", buttons=buttons)
+
+
+@capturer("statement_words")
+def capture_statement_words(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    """The speaker's next message is the current step; the listener's is theirs to keep."""
+    if ctx.user_id is None:
+        return None
+    if ctx.in_private:
+        return capture_private_draft(ctx, session)
+    if not ctx.in_group:
+        return None
+    couple = couple_for_group(ctx.chat_id, session=session)
+    statement = statements.running_in_group(couple.id, session=session) if couple else None
+    partner = partner_in(couple, ctx.user_id)
+    if couple is None or statement is None or partner is None:
+        return None
+    if statement.status == "drafting":
+        if partner.id == statement.speaker_id:
+            return write_step(ctx.text, statement, couple, session)
+        return note_to_listener(statement, session)
+    return capture_listener_words(ctx.text, statement, couple, partner, session)
+
+
+def capture_private_draft(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    draft = statements.private_draft(ctx.chat_id, session=session)
+    if draft is None or (draft.state or {}).get("choose"):
+        return None
+    couple = session.get(Couple, draft.couple_id)
+    if draft.step in STEPS:
+        return write_step(ctx.text, draft, couple, session)
+    if draft.step == "review":
+        return [Reply(response="utter_statement_review_hint", values=names(draft, session))]
+    return None
+
+
+def write_step(text: str, statement: Statement, couple: Couple, session: Session) -> list[Outgoing]:
+    outcome = take_step_text(statement, text, utc_now())
+    if outcome.findings:
+        return [coach_reply(statement, outcome.findings[0], session)]
+    return after_step(statement, couple, session)
+
+
+def after_step(statement: Statement, couple: Couple, session: Session) -> list[Outgoing]:
+    """The prompt for the step the statement moved on to."""
+    if statement.step in STEPS:
+        return [step_prompt(statement, session)]
+    if statement.step == "review":
+        return [review_reply(statement, session)]
+    return [composed_reply(statement, couple, session)]
+
+
+def note_to_listener(statement: Statement, session: Session) -> list[Outgoing]:
+    """Once per statement, kindly; their words are not the speaker's and are not kept."""
+    if (statement.state or {}).get("listener_noted"):
+        return []
+    statement.state = {**(statement.state or {}), "listener_noted": True}
+    return [Reply(response="utter_statement_listener_note", values=names(statement, session))]
+
+
+class ActionStatementKeep(StatementButton):
+    """ "Keep it": the speaker keeps their words despite the suggestion and moves on."""
+
+    action_name = "action_statement_keep"
+    pressed_by = "speaker"
+
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        statement, couple = pressed.statement, pressed.couple
+        if statement.status != "drafting":
+            return late_press(statement)
+        parts = pressed.ref.parts
+        revision = parts[1] if len(parts) == 2 else ""
+        if not revision.isdigit() or not keep_despite_findings(
+            statement, parts[0], int(revision), utc_now()
+        ):
+            return [Toast("That suggestion was for an earlier version.")]
+        return after_step(statement, couple, session)
+
+
+class ActionStatementChooseCouple(StatementButton):
+    """In a private chat, for someone in two couples: which partner the draft is for."""
+
+    action_name = "action_statement_choose_couple"
+    pressed_by = "speaker"
+
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        draft = pressed.statement
+        choices = (draft.state or {}).get("choose") or []
+        couple_id = pressed.ref.parts[0] if pressed.ref.parts else ""
+        if not couple_id.isdigit() or int(couple_id) not in choices:
+            return [Toast("This was already answered.")]
+        couple = session.get(Couple, int(couple_id))
+        speaker = partner_in(couple, ctx.user_id or 0)
+        if couple is None or speaker is None:
+            return [Toast("This was already answered.")]
+        listener = other_partner(couple, speaker)
+        draft.couple_id = couple.id
+        draft.speaker_id = speaker.id
+        draft.listener_id = listener.id if listener else None
+        draft.state = {}
+        draft.updated_at = utc_now()
+        session.flush()
+        return [private_start_reply(draft, session)]
+
+
+class ActionStatementShare(StatementButton):
+    """ "Share with Sam": a private draft goes to the couple's group, and Sam answers there."""
+
+    action_name = "action_statement_share"
+    pressed_by = "speaker"
+
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        statement, couple = pressed.statement, pressed.couple
+        if statement.shared:
+            return [Toast("This was already shared.")]
+        if statement.status != "drafting":
+            return late_press(statement)
+        if statement.step != "review":
+            return [Toast(MOVED_ON)]
+        if couple.safety_hold:
+            return [Toast("This can't be shared to the group right now."), KeepKeyboard()]
+        if group_busy(couple, session):
+            return [
+                Toast("Your group is in the middle of something. Share it when that's done."),
+                KeepKeyboard(),
+            ]
+        share(statement, utc_now())
+        return [
+            composed_reply(statement, couple, session),
+            Reply(response="utter_statement_shared", values=names(statement, session)),
+        ]

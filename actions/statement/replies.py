@@ -1,0 +1,156 @@
+"""What the guided statement says at each moment, and its buttons (texts live in domain.yml).
+
+Button payloads carry a `statement_ref`: the statement id, plus the step and revision for
+"Keep it" (so a press on the suggestion for an earlier version does nothing) or the couple
+for choosing a group. Every payload stays well under Telegram's 64 bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from actions.core.replies import Outgoing, Reply
+from actions.statement.coaching import Finding
+from actions.statement.steps import STEPS, composed, request_question, revision_of
+from storage.models import Agreement, Couple, Partner, Statement
+
+
+@dataclass(frozen=True)
+class Ref:
+    statement_id: int
+    parts: tuple[str, ...]
+
+
+def parse_ref(value: object) -> Ref | None:
+    pieces = str(value or "").split(":")
+    if not pieces[0].isdigit():
+        return None
+    return Ref(int(pieces[0]), tuple(pieces[1:]))
+
+
+def payload(intent: str, *parts: object) -> str:
+    ref = ":".join(str(part) for part in parts)
+    return f'/{intent}{{"statement_ref":"{ref}"}}'
+
+
+def names(statement: Statement, session: Session) -> dict[str, str]:
+    speaker = session.get(Partner, statement.speaker_id)
+    listener = session.get(Partner, statement.listener_id) if statement.listener_id else None
+    return {
+        "speaker": speaker.first_name if speaker else "",
+        "listener": listener.first_name if listener else "your partner",
+    }
+
+
+def one_line(text: str) -> str:
+    """A person's words inside a bot message: on one line (Rasa splits texts at blank lines)."""
+    return " ".join(text.split())
+
+
+def topic_line(topic: str | None) -> str:
+    return f"About: {topic}\n" if topic else ""
+
+
+def step_prompt(statement: Statement, session: Session, chat_id: int | None = None) -> Reply:
+    return Reply(
+        response=f"utter_statement_{statement.step}",
+        values=names(statement, session),
+        chat_id=chat_id,
+    )
+
+
+def coach_reply(statement: Statement, finding: Finding, session: Session) -> Reply:
+    step = str(statement.step)
+    return Reply(
+        response="utter_statement_coach",
+        values={**names(statement, session), "suggestion": finding.suggestion},
+        buttons=[
+            {
+                "title": "Keep it",
+                "payload": payload(
+                    "statement_keep", statement.id, step, revision_of(statement, step)
+                ),
+            }
+        ],
+    )
+
+
+def composed_reply(statement: Statement, couple: Couple, session: Session) -> Reply:
+    """The statement, shown to both in the group, inviting the listener to reflect."""
+    return Reply(
+        response="utter_statement_composed",
+        values={**names(statement, session), "statement": composed(statement)},
+        buttons=[{"title": "Skip", "payload": payload("statement_skip_reflection", statement.id)}],
+        chat_id=couple.group_chat_id,
+    )
+
+
+def review_reply(statement: Statement, session: Session) -> Reply:
+    """A private draft, finished: read it over, then share it with the partner."""
+    values = {**names(statement, session), "statement": composed(statement)}
+    return Reply(
+        response="utter_statement_review",
+        values=values,
+        buttons=[
+            {
+                "title": f"Share with {values['listener']}"[:64],
+                "payload": payload("statement_share", statement.id),
+            }
+        ],
+    )
+
+
+def answer_reply(statement: Statement, couple: Couple, session: Session) -> Reply:
+    return Reply(
+        response="utter_statement_ask_answer",
+        values={
+            **names(statement, session),
+            "question": request_question(statement.request_text or ""),
+        },
+        buttons=[
+            {"title": "Yes", "payload": payload("statement_yes", statement.id)},
+            {"title": "Another idea", "payload": payload("statement_another_idea", statement.id)},
+            {"title": "I need time", "payload": payload("statement_need_time", statement.id)},
+        ],
+        chat_id=couple.group_chat_id,
+    )
+
+
+def idea_reply(statement: Statement, idea: Agreement, couple: Couple, session: Session) -> Reply:
+    return Reply(
+        response="utter_statement_idea",
+        values={**names(statement, session), "idea": one_line(idea.text)},
+        buttons=[
+            {"title": "Yes, agreed", "payload": payload("statement_accept_idea", statement.id)},
+            {"title": "Not quite", "payload": payload("statement_decline_idea", statement.id)},
+        ],
+        chat_id=couple.group_chat_id,
+    )
+
+
+def current_prompt(statement: Statement, couple: Couple, session: Session) -> list[Outgoing]:
+    """Ask again for what the statement waits for (after a pause, or a second /talk)."""
+    group = couple.group_chat_id if statement.drafted_in == "group" or statement.shared else None
+    if statement.step in STEPS:
+        return [step_prompt(statement, session, chat_id=group)]
+    if statement.step == "review":
+        return [review_reply(statement, session)]
+    if statement.step == "reflect":
+        return [composed_reply(statement, couple, session)]
+    if statement.step == "answer":
+        counter = (statement.state or {}).get("counter")
+        if counter == "asked":
+            return [
+                Reply(
+                    response="utter_statement_ask_idea",
+                    values=names(statement, session),
+                    chat_id=couple.group_chat_id,
+                )
+            ]
+        idea = session.get(Agreement, counter) if isinstance(counter, int) else None
+        if idea is not None:
+            return [idea_reply(statement, idea, couple, session)]
+        return [answer_reply(statement, couple, session)]
+    return []

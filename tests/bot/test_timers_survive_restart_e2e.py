@@ -1,0 +1,55 @@
+"""Durable timers through the real bot: a reminder due while the bot is down fires once at
+start-up; one due after a restart fires once, on time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support.stack import TIMEZONE_REMINDER_SECONDS, Couple, press_im_in, unique
+
+pytestmark = pytest.mark.e2e
+
+REMINDER = "gentle reminder"
+
+
+def new_couple(telegram) -> Couple:
+    alex, sam = telegram.create_user(unique("Alex")), telegram.create_user(unique("Sam"))
+    chat = telegram.create_group("Timers", [alex, sam])
+    couple = Couple(chat["id"], alex, sam, sam)
+    press_im_in(telegram, couple)
+    return couple
+
+
+def reminders(telegram, chat_id: int) -> list[dict]:
+    return [i for i in telegram.sent(chat_id) if REMINDER in (i["text"] or "")]
+
+
+def test_timers_fire_exactly_once_across_bot_crashes(running, telegram):
+    overdue = new_couple(telegram)
+    formed_at = time.monotonic()
+    running.stack.processes["bot"].kill()  # a crash, not a clean stop
+
+    time.sleep(max(0.0, formed_at + TIMEZONE_REMINDER_SECONDS + 1 - time.monotonic()))
+    assert reminders(telegram, overdue.group) == []  # nobody fired it while the bot was down
+    running.stack.start_one("bot")
+    fired = telegram.wait_for_text(overdue.group, REMINDER, timeout=20)
+    assert fired["received_at"] >= time.time() - 25
+
+    on_time = new_couple(telegram)
+    due = time.time() + TIMEZONE_REMINDER_SECONDS
+    running.stack.restart("bot", kill=True)
+    item = telegram.wait_for_text(on_time.group, REMINDER, timeout=TIMEZONE_REMINDER_SECONDS + 20)
+    assert -0.5 <= item["received_at"] - due <= 3.0
+
+    time.sleep(3)  # any duplicate would have arrived by now
+    assert len(reminders(telegram, overdue.group)) == 1
+    assert len(reminders(telegram, on_time.group)) == 1
+    rows = running.query(
+        "SELECT status, attempts FROM timers "
+        "WHERE kind = 'timezone_reminder' AND chat_id IN (?, ?)",
+        overdue.group,
+        on_time.group,
+    )
+    assert sorted(rows) == [("fired", 1), ("fired", 1)]

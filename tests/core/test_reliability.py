@@ -1,0 +1,188 @@
+"""Reliability pieces: the answer journal, sending with retries, the 403 fallback, webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+import pytest
+from sqlalchemy.orm import Session
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from actions.core.base import TalkingStickAction
+from actions.core.context import MessageContext
+from actions.core.replies import Outgoing, Reply
+from bot import sender
+from bot.sender import OutgoingMessage, deliver, read_answer, with_retries
+from bot.settings import from_environment
+from storage import inbox
+from storage.engine import transaction
+from storage.models import InboxUpdate
+from tests.conftest import build_tracker, run_action
+
+
+class CountingAction(TalkingStickAction):
+    """Acts visibly: each run that really acts is counted."""
+
+    action_name = "action_counting"
+    partners_only = False
+    runs: ClassVar[list[int]] = []
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        self.runs.append(1)
+        return [Reply(text=f"answer {len(self.runs)}"), Reply(text="second line")]
+
+
+def tracker_for_update(update_id: int | None) -> Any:
+    tracker = build_tracker(100, "hello", "content", chat_type="private", user_id=100)
+    if update_id is not None:
+        tracker.latest_message["metadata"]["update_id"] = update_id
+    return tracker
+
+
+def test_an_update_answered_once_is_not_acted_on_again(database, domain):
+    CountingAction.runs.clear()
+    with transaction() as session:
+        inbox.record(7, 100, '{"update_id": 7}', session=session)
+    first = run_action(CountingAction(), tracker_for_update(7), domain)
+    second = run_action(CountingAction(), tracker_for_update(7), domain)
+    assert [m["text"] for m in first] == ["answer 1", "second line"]
+    assert [m["text"] for m in second] == ["answer 1", "second line"]
+    assert len(CountingAction.runs) == 1
+    with transaction() as session:
+        stored = inbox.journal(7, session=session)
+        assert stored is not None and stored[1] == 0
+        inbox.mark_sent(7, 1, session=session)
+        assert inbox.journal(7, session=session)[1] == 1  # type: ignore[index]
+        row = session.get(InboxUpdate, 7)
+        assert inbox.raw_update(row) == {"update_id": 7}  # still there for a replay
+        assert [r.update_id for r in inbox.unfinished(session=session)] == [7]
+        inbox.mark_done(7, session=session)
+        assert session.get(InboxUpdate, 7).payload is None
+
+
+def test_without_a_journal_row_the_action_simply_acts(database, domain):
+    CountingAction.runs.clear()
+    run_action(CountingAction(), tracker_for_update(None), domain)
+    run_action(CountingAction(), tracker_for_update(99), domain)
+    assert len(CountingAction.runs) == 2
+
+
+def test_a_failed_action_leaves_the_update_to_be_answered_again(database, domain):
+    class Failing(CountingAction):
+        action_name = "action_failing"
+
+        def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+            raise RuntimeError("boom")
+
+    with transaction() as session:
+        inbox.record(8, 100, "{}", session=session)
+    said = run_action(Failing(), tracker_for_update(8), domain)
+    assert "something went wrong" in said[0]["text"]
+    with transaction() as session:
+        assert session.get(InboxUpdate, 8).status == "pending"
+
+
+class FakeCall:
+    """Telegram's answers to one send, in order (an exception or a result)."""
+
+    def __init__(self, *outcomes: Any) -> None:
+        self.outcomes = list(outcomes)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return str(outcome)
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(sender.asyncio, "sleep", fake_sleep)
+    return slept
+
+
+def test_429_5xx_and_timeouts_are_sent_again_until_telegram_takes_it(no_sleep):
+    call = FakeCall(
+        RetryAfter(3), NetworkError("Bad Gateway"), TimedOut(), NetworkError("x"), "sent"
+    )
+    assert asyncio.run(with_retries(call, "sendMessage")) == "sent"
+    assert call.calls == 5
+    assert no_sleep[0] == 3  # as long as Telegram asked
+
+
+def test_refusals_are_not_retried(no_sleep):
+    call = FakeCall(BadRequest("message is too long"))
+    with pytest.raises(BadRequest):
+        asyncio.run(with_retries(call, "sendMessage"))
+    assert call.calls == 1
+
+
+def test_a_message_is_given_up_only_after_the_configured_time(no_sleep, monkeypatch):
+    monkeypatch.setenv("DELIVERY_GIVE_UP_SECONDS", "1")
+    clock = iter(range(0, 1000, 2))
+
+    class Loop:
+        def time(self) -> float:
+            return float(next(clock))
+
+    monkeypatch.setattr(sender.asyncio, "get_running_loop", lambda: Loop())
+    call = FakeCall(*[NetworkError("down")] * 10)
+    with pytest.raises(NetworkError):
+        asyncio.run(with_retries(call, "sendMessage"))
+    assert call.calls == 1
+
+
+class FakeBot:
+    def __init__(self, refuses: set[int]) -> None:
+        self.refuses = refuses
+        self.sent: list[tuple[int, str]] = []
+
+    async def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> None:
+        if chat_id in self.refuses:
+            raise Forbidden("bot can't initiate conversation with a user")
+        self.sent.append((chat_id, text))
+
+
+def test_a_refused_private_message_is_replaced_by_its_fallback_in_the_group():
+    items = [
+        {
+            "custom": {
+                "telegram": {
+                    "text": "resources",
+                    "chat_id": 5,
+                    "if_undeliverable": {"text": "please open a private chat"},
+                }
+            }
+        }
+    ]
+    [message] = read_answer(items, -100).messages
+    bot = FakeBot(refuses={5})
+    asyncio.run(deliver(bot, message))  # type: ignore[arg-type]
+    assert bot.sent == [(-100, "please open a private chat")]
+    reachable = FakeBot(refuses=set())
+    asyncio.run(deliver(reachable, message))  # type: ignore[arg-type]
+    assert reachable.sent == [(5, "resources")]
+
+
+def test_an_outgoing_message_without_a_fallback_is_dropped_quietly_on_403():
+    bot = FakeBot(refuses={5})
+    asyncio.run(deliver(bot, OutgoingMessage(5, "hello")))  # type: ignore[arg-type]
+    assert bot.sent == []
+
+
+def test_webhook_mode_requires_a_secret_token(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://example.org/hook")
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
+    with pytest.raises(SystemExit):
+        from_environment()
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret")
+    assert from_environment().webhook_secret == "s3cret"

@@ -1,0 +1,245 @@
+"""Crisis language: the matcher's quality on the labelled set, and what an action answers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from actions.core import flows, routing
+from actions.core.context import context_from
+from actions.core.replies import Outgoing, Reply
+from actions.core.routing import capture_content, is_crisis
+from actions.general.help import ActionAnswerFreeText
+from actions.joining.actions import ActionJoinCouple
+from actions.safety.crisis import classify, detect, is_idiom
+from actions.safety.resources import FALLBACK, resources_for
+from storage.engine import transaction
+from storage.models import Couple, SafetyEvent, Timer
+from tests.conftest import build_tracker, run_action, texts
+
+CASES = Path(__file__).resolve().parents[1] / "safety"
+GROUP = -100700
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (CASES / name).read_text().splitlines() if line]
+
+
+def scores(cases: list[dict[str, Any]]) -> tuple[float, float]:
+    tp = sum(1 for c in cases if c["crisis"] and detect(c["text"]))
+    fp = sum(1 for c in cases if not c["crisis"] and detect(c["text"]))
+    fn = sum(1 for c in cases if c["crisis"] and not detect(c["text"]))
+    return tp / max(1, tp + fp), tp / max(1, tp + fn)
+
+
+def test_the_labelled_set_has_a_hundred_lines_with_hard_negatives():
+    cases = load("crisis_cases.jsonl")
+    assert len(cases) >= 100
+    negatives = {c["text"] for c in cases if not c["crisis"]}
+    assert {"this chore is killing me", "I could kill for a coffee"} <= negatives
+
+
+def test_the_matcher_keeps_its_recall_and_precision_on_the_labelled_set():
+    precision, recall = scores(load("crisis_cases.jsonl"))
+    assert recall >= 0.95 and precision >= 0.85, (precision, recall)
+
+
+def test_the_matcher_holds_up_on_held_out_phrasings():
+    precision, recall = scores(load("crisis_holdout.jsonl"))
+    assert recall >= 0.85 and precision >= 0.85, (precision, recall)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this chore is killing me",
+        "I could kill for a coffee",
+        "I'm dying to see the film",
+        "it hurt me when you forgot my birthday",
+        "I don't want to hurt you by saying this",
+        "I'm afraid of losing you",
+        "I cut myself while chopping onions",
+        "",
+        "   ",
+        "🙂" * 50,
+    ],
+)
+def test_figures_of_speech_and_hurt_feelings_are_not_crises(text):
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I want to kill myself", "self_harm"),
+        ("im scared of what hell do when he gets home", "fear"),
+        ("he choked me", "violence"),
+        ("he threatened to kill me", "threat"),
+        ("my partner is abusive", "abuse"),
+        ("I cut myself with a razor on purpose", "self_harm"),
+    ],
+)
+def test_crisis_phrases_are_found_with_their_kind(text, kind):
+    finding = detect(text)
+    assert finding is not None and finding.kind == kind
+
+
+def test_the_nlu_intent_counts_unless_the_words_are_an_idiom():
+    assert classify("everything feels pointless and dark", "crisis", 0.9) == "other"
+    assert classify("everything feels pointless and dark", "crisis", 0.3) is None
+    assert classify("she beat me at chess", "crisis", 0.99) is None  # a look-alike
+    assert is_idiom("this chore is killing me")
+    assert classify("this chore is killing me", "crisis") is None
+    assert classify("did you buy milk", "content") is None
+
+
+def test_crisis_words_are_never_captured_as_exercise_content(database, monkeypatch):
+    calls: list[str] = []
+
+    def greedy(ctx, session):  # a flow that would take anything as content
+        calls.append(ctx.text)
+        return [Reply(text="captured")]
+
+    # Asked first of all: the first name in the routing table.
+    monkeypatch.setitem(routing._capturers, routing.CAPTURE_ORDER[0], greedy)
+    tracker = build_tracker(GROUP, "I don't want to live anymore", "content")
+    ctx = context_from(tracker)
+    assert is_crisis(ctx)
+    with transaction() as session:
+        assert capture_content(ctx, session) is None
+    assert calls == []
+
+
+def form_couple(domain) -> None:
+    for user, name in ((11, "Alex"), (12, "Sam")):
+        tracker = build_tracker(
+            GROUP, "/join_couple", "join_couple", user_id=user, first_name=name, is_callback=True
+        )
+        run_action(ActionJoinCouple(), tracker, domain)
+
+
+@dataclass
+class RunningExercise:
+    """A stand-in flow, so the test can see the crisis stop it."""
+
+    name: str = "test_exercise"
+    running: bool = True
+    cancelled: list[int] = field(default_factory=list)
+
+    def is_running(self, couple: Couple, session: Session) -> bool:
+        return self.running
+
+    def suspend(self, couple, session, now):  # type: ignore[no-untyped-def]
+        return None
+
+    def restore(self, couple, state, session, now):  # type: ignore[no-untyped-def]
+        return []
+
+    def cancel(self, couple: Couple, session: Session, now: datetime) -> list[Outgoing]:
+        if not self.running:
+            return []
+        self.running = False
+        self.cancelled.append(couple.id)
+        return [Reply(text="The round-robin about money is cancelled. Alex spoke 3 minutes.")]
+
+
+@pytest.fixture
+def exercise(monkeypatch):
+    flow = RunningExercise()
+    monkeypatch.setitem(flows._flows, flow.name, flow)
+    return flow
+
+
+def customs(messages: list[dict]) -> list[dict]:
+    return [m["custom"]["telegram"] for m in messages if m.get("custom")]
+
+
+def test_crisis_in_the_group_stops_the_exercise_and_answers_privately(database, domain, exercise):
+    form_couple(domain)
+    text = "he hit me last night"
+    tracker = build_tracker(GROUP, text, "content", user_id=12, first_name="Sam")
+    messages = run_action(ActionAnswerFreeText(), tracker, domain)
+
+    assert exercise.cancelled and not exercise.running
+    group = [m["text"] for m in messages if m.get("text")]
+    assert group == ["Let's stop the exercise here for now. You can come back to it another time."]
+    private = [c for c in customs(messages) if c.get("chat_id") == 12]
+    assert len(private) == 1 and "1-800-799-7233" in private[0]["text"]
+    assert text not in private[0]["text"]
+    fallback = private[0]["if_undeliverable"]
+    assert "open a private chat" in fallback["text"] and "chat_id" not in fallback
+    shown = " ".join(texts(messages)) + fallback["text"]
+    assert "Sam" not in shown and "hit" not in shown  # never who, never why
+
+    with transaction() as session:
+        events = session.query(SafetyEvent).all()
+        assert [(e.telegram_user_id, e.kind, e.source) for e in events] == [
+            (12, "crisis_violence", "group")
+        ]
+        couple = session.query(Couple).one()
+        assert couple.safety_hold  # violence: no escalation-prone exercises any more
+        notice = session.query(Timer).filter_by(kind="safety_hold_notice").one()
+        assert notice.chat_id == GROUP
+
+
+def test_crisis_with_nothing_running_says_nothing_in_the_group(database, domain):
+    form_couple(domain)
+    tracker = build_tracker(GROUP, "I want to die", "content", user_id=11)
+    messages = run_action(ActionAnswerFreeText(), tracker, domain)
+    assert [m for m in messages if m.get("text")] == []
+    assert [c["chat_id"] for c in customs(messages)] == [11]
+    with transaction() as session:
+        assert not session.query(Couple).one().safety_hold  # self-harm: no hold
+
+
+def test_crisis_in_private_stops_the_couples_exercise_with_a_neutral_group_line(
+    database, domain, exercise
+):
+    form_couple(domain)
+    tracker = build_tracker(11, "I'm scared of him", "content", user_id=11, chat_type="private")
+    messages = run_action(ActionAnswerFreeText(), tracker, domain)
+    assert exercise.cancelled
+    group = [c for c in customs(messages) if c.get("chat_id") == GROUP]
+    assert [c["text"] for c in group] == [
+        "Let's stop the exercise here for now. You can come back to it another time."
+    ]
+    private = [m["text"] for m in messages if m.get("text")]
+    assert len(private) == 1 and "emergency" in private[0]
+
+
+def test_a_second_crisis_message_soon_after_gets_a_short_answer(database, domain):
+    form_couple(domain)
+    first = run_action(
+        ActionAnswerFreeText(), build_tracker(GROUP, "I want to die", "content", user_id=11), domain
+    )
+    second = run_action(
+        ActionAnswerFreeText(), build_tracker(GROUP, "I want to die", "content", user_id=11), domain
+    )
+    assert len(customs(second)[0]["text"]) < len(customs(first)[0]["text"])
+    assert "I'm still here" in customs(second)[0]["text"]
+
+
+def test_a_stranger_in_private_gets_resources_and_nothing_is_saved(database, domain):
+    tracker = build_tracker(555, "i want to kill myself", "crisis", chat_type="private")
+    messages = run_action(ActionAnswerFreeText(), tracker, domain)
+    assert "988" in texts(messages)[0]
+    with transaction() as session:
+        assert session.query(SafetyEvent).count() == 0
+
+
+def test_the_resources_file_can_be_replaced_and_a_missing_one_falls_back(tmp_path, monkeypatch):
+    mine = tmp_path / "resources.txt"
+    mine.write_text("Call the Helpline of Testland: 12345.")
+    monkeypatch.setenv("SAFETY_RESOURCES_FILE", str(mine))
+    assert resources_for("self_harm") == "Call the Helpline of Testland: 12345."
+    monkeypatch.setenv("SAFETY_RESOURCES_FILE", str(tmp_path / "missing.yml"))
+    assert resources_for("violence") == FALLBACK
+    monkeypatch.delenv("SAFETY_RESOURCES_FILE")
+    default = resources_for("violence")
+    assert "112" in default and "domestic" in default.lower()

@@ -1,0 +1,105 @@
+"""Safety through the real bot: crisis words, the private safety check, the hold note."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from local_telegram.client import LocalTelegram
+from tests.support.stack import SAFETY_NOTICE_DELAY_SECONDS, Couple, open_private_chat
+
+pytestmark = pytest.mark.e2e
+
+
+def bot_texts(telegram: LocalTelegram, chat_id: int, after: int) -> list[str]:
+    return [
+        i["text"]
+        for i in telegram.sent(chat_id, after=after)
+        if i["method"] == "sendMessage" and i["text"]
+    ]
+
+
+def test_crisis_words_get_a_private_answer_and_the_group_never_hears_why(
+    running, telegram: LocalTelegram, formed: Couple
+):
+    open_private_chat(telegram, formed.alex)
+    start = telegram.last_seq()
+
+    # Sam never opened a private chat: the group gets a neutral invitation, nothing else.
+    telegram.send(formed.group, formed.sam, "honestly I don't want to live anymore")
+    invite = telegram.wait_for_text(formed.group, "open a private chat with me", after=start)
+    assert "start=consent" in invite["text"]
+    assert formed.sam["first_name"] not in invite["text"]
+
+    # Alex can be reached privately: resources there, and not a word in the group.
+    before_alex = telegram.last_seq()
+    telegram.send(formed.group, formed.alex, "he hit me last night")
+    private = telegram.wait_for_text(formed.alex["id"], "glad you told me", after=before_alex)
+    assert "112" in private["text"] and "hit me" not in private["text"]
+    time.sleep(1.5)
+    group_lines = bot_texts(telegram, formed.group, after=start)
+    assert group_lines == [invite["text"]]
+
+    rows = running.query(
+        "SELECT telegram_user_id, kind, source FROM safety_events "
+        "WHERE telegram_user_id IN (?, ?) ORDER BY id",
+        formed.sam["id"],
+        formed.alex["id"],
+    )
+    assert rows == [
+        (formed.sam["id"], "crisis_self_harm", "group"),
+        (formed.alex["id"], "crisis_violence", "group"),
+    ]
+    columns = [row[1] for row in running.query("PRAGMA table_info(safety_events)")]
+    assert not {"text", "message", "payload"} & set(columns)
+
+    # When Sam opens the private chat, the resources come first.
+    before_sam = telegram.last_seq()
+    telegram.send(formed.sam["id"], formed.sam, "/start consent")
+    first = telegram.wait_for(
+        formed.sam["id"], lambda i: i["method"] == "sendMessage", after=before_sam
+    )
+    assert "people can help" in first["text"] and "988" in first["text"]
+
+
+def test_the_private_safety_check_holds_the_couple_and_the_group_only_gets_a_neutral_note(
+    running, telegram: LocalTelegram, formed: Couple
+):
+    sam = formed.sam
+    intro = open_private_chat(telegram, sam)
+    start = telegram.last_seq()
+    telegram.press(sam["id"], sam, intro["message_id"], button_text="I agree")
+    question = telegram.wait_for_text(sam["id"], "afraid of your partner", after=start)
+    assert "never shown in your group" in " ".join(bot_texts(telegram, sam["id"], start))
+    telegram.press(sam["id"], sam, question["message_id"], button_text="Sometimes")
+    question = telegram.wait_for_text(sam["id"], "turned physical", after=start)
+    telegram.press(sam["id"], sam, question["message_id"], button_text="No")
+    question = telegram.wait_for_text(sam["id"], "safe talking openly", after=start)
+    answered_at = time.time()
+    telegram.press(sam["id"], sam, question["message_id"], button_text="Yes")
+    resources = telegram.wait_for_text(sam["id"], "stays between us", after=start)
+    assert "domestic" in resources["text"].lower()
+
+    assert running.query(
+        "SELECT safety_hold FROM couples WHERE group_chat_id = ?", formed.group
+    ) == [(1,)]
+    assert running.query(
+        "SELECT answers, danger FROM safety_checks WHERE telegram_user_id = ?", sam["id"]
+    ) == [(json.dumps({"afraid": "some", "physical": "no", "safe_here": "yes"}), 1)]
+
+    note = telegram.wait_for_text(
+        formed.group, "gentler tools", after=start, timeout=SAFETY_NOTICE_DELAY_SECONDS + 20
+    )
+    assert note["received_at"] - answered_at >= SAFETY_NOTICE_DELAY_SECONDS - 1
+    assert sam["first_name"] not in note["text"] and "afraid" not in note["text"]
+    assert bot_texts(telegram, formed.group, after=start) == [note["text"]]
+
+    # The export, shown in the group, says nothing of it.
+    before_export = telegram.last_seq()
+    telegram.send(formed.group, formed.alex, "/export")
+    document = telegram.wait_for(formed.group, lambda i: bool(i["document"]), after=before_export)[
+        "document"
+    ]["content_text"]
+    assert "safety" not in document and "afraid" not in document

@@ -1,0 +1,597 @@
+"""The guided statement's actions, run as the action server runs them, on a fresh database.
+
+Messages go to the action their intent's rule names (data/rules), as in Rasa, so content
+that NLU mistakes for another intent is checked against the real routing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+import actions
+from actions.core import flows
+from actions.core.base import TalkingStickAction
+from actions.core.context import MessageContext
+from actions.core.replies import Reply
+from actions.core.routing import is_explicit_request
+from actions.statement.steps import format_day
+from storage.couples import couple_for_group, join
+from storage.engine import PROJECT_ROOT, transaction
+from storage.models import Agreement, Statement, utc_now
+from tests.conftest import build_tracker, run_action, texts
+
+GROUP = -100700
+OTHER_GROUP = -100701
+ALEX, SAM, KIM, ROBIN = 11, 12, 13, 14
+NAMES = {ALEX: "Alex", SAM: "Sam", KIM: "Kim", ROBIN: "Robin"}
+NLU_TESTS = Path(PROJECT_ROOT) / "tests" / "nlu"
+
+
+def _load_actions() -> dict[str, TalkingStickAction]:
+    for module in pkgutil.walk_packages(actions.__path__, "actions."):
+        importlib.import_module(module.name)
+    found: dict[str, TalkingStickAction] = {}
+    pending = list(TalkingStickAction.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending += cls.__subclasses__()
+        if getattr(cls, "action_name", None):
+            found[cls.action_name] = cls()
+    return found
+
+
+ACTIONS = _load_actions()
+RULES = {
+    rule["steps"][0]["intent"]: rule["steps"][1]["action"]
+    for path in (PROJECT_ROOT / "data" / "rules").glob("*.yml")
+    for rule in yaml.safe_load(path.read_text()).get("rules", [])
+    if "intent" in rule["steps"][0]
+}
+
+
+def say(
+    domain,
+    user: int,
+    text: str,
+    intent: str = "content",
+    *,
+    chat: int = GROUP,
+    entities: dict[str, Any] | None = None,
+    confidence: float = 1.0,
+) -> list[dict]:
+    """A message, answered by the action its intent's rule names."""
+    tracker = build_tracker(
+        chat,
+        text,
+        intent,
+        user_id=user,
+        first_name=NAMES[user],
+        chat_type="group" if chat < 0 else "private",
+        entities=entities,
+        confidence=confidence,
+    )
+    return run_action(ACTIONS[RULES[intent]], tracker, domain)
+
+
+def press(domain, user: int, payload: str, *, chat: int = GROUP) -> list[dict]:
+    intent, _, raw = payload[1:].partition("{")
+    entities = json.loads("{" + raw) if raw else {}
+    tracker = build_tracker(
+        chat,
+        payload,
+        intent,
+        user_id=user,
+        first_name=NAMES[user],
+        chat_type="group" if chat < 0 else "private",
+        entities=entities,
+        is_callback=True,
+    )
+    return run_action(ACTIONS[RULES[intent]], tracker, domain)
+
+
+def buttons(messages: list[dict]) -> dict[str, str]:
+    found = {}
+    for message in messages:
+        telegram = (message.get("custom") or {}).get("telegram") or {}
+        for button in message.get("buttons") or telegram.get("buttons") or []:
+            found[button["title"]] = button["payload"]
+    return found
+
+
+def keeps_keyboard(messages: list[dict]) -> bool:
+    return any((m.get("custom") or {}).get("telegram", {}).get("keep_keyboard") for m in messages)
+
+
+def shown(messages: list[dict]) -> str:
+    return "\n".join(texts(messages))
+
+
+def statement() -> Statement:
+    with transaction() as session:
+        return session.execute(select(Statement).order_by(Statement.id.desc())).scalars().first()
+
+
+def agreements() -> list[Agreement]:
+    with transaction() as session:
+        return list(session.execute(select(Agreement).order_by(Agreement.id)).scalars())
+
+
+@pytest.fixture
+def couple(database):
+    with transaction() as session:
+        join(GROUP, ALEX, "Alex", session=session)
+        join(GROUP, SAM, "Sam", session=session)
+
+
+def start(domain, topic: str | None = None) -> list[dict]:
+    entities = {"topic": topic} if topic else None
+    return say(domain, ALEX, "/start_statement", "start_statement", entities=entities)
+
+
+def write_all_steps(domain) -> list[dict]:
+    start(domain)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink")
+    say(domain, ALEX, "I felt tired and a bit lonely")
+    return say(domain, ALEX, "Would you be willing to wash up on weeknights after dinner?")
+
+
+# --- starting ---------------------------------------------------------------------------------
+
+
+def test_plain_words_start_a_statement_with_the_topic_and_ask_the_first_step(couple, domain):
+    messages = say(
+        domain,
+        ALEX,
+        "can we talk about the dishes",
+        "start_statement",
+        entities={"topic": "the dishes"},
+    )
+    text = shown(messages)
+    assert text.startswith("About: the dishes\nAlex, let's put it into words")
+    assert "Sam, you'll hear all of it" in text and "Step 1 of 3, describe" in text
+    saved = statement()
+    assert (saved.topic, saved.step, saved.status, saved.drafted_in) == (
+        "the dishes",
+        "describe",
+        "drafting",
+        "group",
+    )
+    with transaction() as session:
+        alex, sam = couple_for_group(GROUP, session=session).partners
+    assert (saved.speaker_id, saved.listener_id, saved.chat_id) == (alex.id, sam.id, GROUP)
+
+
+def test_a_second_start_gets_a_kind_note_and_no_second_statement(couple, domain):
+    start(domain)
+    note = say(domain, SAM, "/start_statement", "start_statement")
+    assert shown(note) == (
+        "Something is already in progress here. Let's finish that first, or /cancel it."
+    )
+    with transaction() as session:
+        assert len(session.execute(select(Statement)).scalars().all()) == 1
+
+
+def test_a_couple_on_safety_hold_gets_a_neutral_line_and_nothing_starts(couple, domain):
+    with transaction() as session:
+        couple_for_group(GROUP, session=session).safety_hold = True
+    text = shown(start(domain))
+    assert "isn't available here right now" in text
+    assert "safety" not in text.lower() and statement() is None
+
+
+def test_a_group_without_a_couple_cannot_start(database, domain):
+    with transaction() as session:
+        join(GROUP, ALEX, "Alex", session=session)
+    assert "This needs both of you" in shown(start(domain))
+    assert statement() is None
+
+
+# --- the writing steps ------------------------------------------------------------------------
+
+
+def test_a_finding_offers_one_suggestion_with_keep_it_and_keep_it_moves_on(couple, domain):
+    start(domain)
+    coached = say(domain, ALEX, "You never help with the dishes")
+    text = shown(coached)
+    assert text.startswith("A thought, Alex:") and '"never"' in text
+    assert "Last Tuesday, when" in text  # the example rewrite
+    keep = buttons(coached)["Keep it"]
+    assert len(keep.encode()) <= 64
+    # Sam can't press it for Alex; the keyboard stays open for Alex.
+    refused = press(domain, SAM, keep)
+    assert shown(refused) == "This one is for Alex." and keeps_keyboard(refused)
+    moved = press(domain, ALEX, keep)
+    assert "step 2 of 3, feel" in shown(moved)
+    assert statement().kept_despite_findings == ["describe"]
+    assert statement().describe_text == "You never help with the dishes"
+    assert statement().findings["describe"][0]["code"] == "ABSOLUTE"
+    # Pressed again (late): nothing happens twice.
+    assert shown(press(domain, ALEX, keep)) == "That suggestion was for an earlier version."
+    assert statement().step == "feel"
+
+
+def test_a_rewrite_replaces_the_text_counts_as_a_revision_and_is_coached_again(couple, domain):
+    start(domain)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink")
+    first = say(domain, ALEX, "I felt ignored")
+    assert "lonely" in shown(first) or "hurt" in shown(first)
+    old_keep = buttons(first)["Keep it"]
+    second = say(domain, ALEX, "I felt ignored again, honestly")
+    assert "A thought" in shown(second) and statement().revisions == {"feel": 1}
+    # "Keep it" under the first suggestion is for an older version: it does nothing.
+    assert "earlier version" in shown(press(domain, ALEX, old_keep))
+    moved = say(domain, ALEX, "I felt tired and a bit lonely")
+    assert "step 3 of 3, request" in shown(moved)
+    saved = statement()
+    assert saved.feel_text == "I felt tired and a bit lonely"
+    assert saved.revisions == {"feel": 2} and saved.findings["feel"] == []
+    assert saved.kept_despite_findings == []
+
+
+def test_the_listener_is_told_once_that_it_is_the_speakers_moment(couple, domain):
+    start(domain)
+    note = say(domain, SAM, "that's not fair, I did them on Friday")
+    assert shown(note) == (
+        "Sam, this is Alex's moment to find the words. You'll hear all of it soon and can "
+        "answer then."
+    )
+    assert say(domain, SAM, "seriously") == []
+    saved = statement()
+    assert saved.describe_text is None and saved.step == "describe"
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink")
+    assert statement().describe_text == "On Sunday you went to bed and left the dishes in the sink"
+
+
+def test_an_observers_press_is_refused_and_leaves_the_keyboard_open(couple, domain):
+    start(domain)
+    keep = buttons(say(domain, ALEX, "You never help"))["Keep it"]
+    refused = press(domain, ROBIN, keep)
+    assert shown(refused) == "This is for the couple of this group." and keeps_keyboard(refused)
+    assert statement().step == "describe"
+
+
+def _lookalikes() -> list[dict]:
+    entries = yaml.safe_load((NLU_TESTS / "lookalike_content.yml").read_text())
+    return [e for e in entries if e["step"] in ("describe", "feel", "request")]
+
+
+@pytest.mark.parametrize("entry", _lookalikes(), ids=lambda e: f"{e['step']}-{e['looks_like']}")
+def test_content_that_looks_like_an_intent_is_the_steps_text(couple, domain, entry):
+    ctx = MessageContext(
+        GROUP,
+        "group",
+        ALEX,
+        "Alex",
+        entry["text"],
+        entry["looks_like"],
+        1.0,
+        {},
+        False,
+        False,
+        None,
+        "",
+        True,
+    )
+    if is_explicit_request(ctx):
+        pytest.skip("short enough to be a real request when NLU is sure: see the e2e test")
+    start(domain)
+    if entry["step"] in ("feel", "request"):
+        say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink")
+    if entry["step"] == "request":
+        say(domain, ALEX, "I felt tired and a bit lonely")
+    assert statement().step == entry["step"]
+    say(domain, ALEX, entry["text"], entry["looks_like"], confidence=1.0)
+    assert getattr(statement(), f"{entry['step']}_text") == entry["text"]
+
+
+def _explicit_pauses() -> list[str]:
+    return yaml.safe_load((NLU_TESTS / "explicit_pauses.yml").read_text())
+
+
+@pytest.mark.parametrize("text", _explicit_pauses())
+def test_a_short_explicit_pause_is_not_taken_as_the_steps_text(couple, domain, text):
+    start(domain)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink")
+    say(domain, ALEX, text, "request_pause", confidence=0.95)
+    assert statement().feel_text is None
+
+
+def test_crisis_words_are_never_taken_as_a_step(couple, domain):
+    start(domain)
+    say(domain, ALEX, "I don't want to be alive anymore", "crisis", confidence=0.9)
+    assert statement().describe_text is None
+
+
+def test_a_very_long_text_and_emoji_are_kept_whole(couple, domain):
+    start(domain)
+    long_text = "On Sunday you left the dishes. " * 129  # about 4000 characters
+    say(domain, ALEX, long_text)
+    say(domain, ALEX, "😢😢")  # no feeling word: a suggestion, then kept
+    keep = buttons(say(domain, ALEX, "😢"))["Keep it"]
+    press(domain, ALEX, keep)
+    saved = statement()
+    assert saved.describe_text == long_text and saved.feel_text == "😢"
+    assert saved.step == "request"
+
+
+# --- the listener's part ----------------------------------------------------------------------
+
+
+def test_the_composed_statement_is_shown_and_the_listener_reflects_then_says_yes(couple, domain):
+    with transaction() as session:
+        couple_for_group(GROUP, session=session).timezone = "Europe/Berlin"
+    shown_to_both = write_all_steps(domain)
+    assert (
+        "When on Sunday you went to bed and left the dishes in the sink, I felt tired and a "
+        "bit lonely. Would you be willing to wash up on weeknights after dinner?"
+    ) in shown(shown_to_both)
+    assert shown(shown_to_both).startswith("Sam, Alex would like you to hear this:")
+    assert list(buttons(shown_to_both)) == ["Skip"]
+    # Alex's own words now are not Sam's reflection.
+    assert say(domain, ALEX, "take your time") == []
+    asked = say(domain, SAM, "You'd like me to wash up on weeknights")
+    assert list(buttons(asked)) == ["Yes", "Another idea", "I need time"]
+    assert statement().reflection_text == "You'd like me to wash up on weeknights"
+    yes = buttons(asked)["Yes"]
+    refused = press(domain, ALEX, yes)
+    assert shown(refused) == "This one is for Sam." and keeps_keyboard(refused)
+    before = utc_now()
+    agreed = press(domain, SAM, yes)
+    [agreement] = agreements()
+    saved = statement()
+    assert (saved.status, saved.step, saved.listener_answer) == ("complete", "done", "yes")
+    assert saved.completed_at is not None
+    assert agreement.text == "Would you be willing to wash up on weeknights after dinner?"
+    assert (agreement.source, agreement.status) == ("request", "agreed")
+    assert agreement.statement_id == saved.id
+    assert (agreement.proposed_by_id, agreement.agreed_by_id) == (
+        saved.speaker_id,
+        saved.listener_id,
+    )
+    expected = before + timedelta(days=14)
+    assert abs((agreement.review_at - expected).total_seconds()) < 60
+    assert shown(agreed).startswith(
+        'Agreed: Sam said yes to "Would you be willing to wash up on weeknights after dinner?"'
+    )
+    assert f"Review date: {format_day(agreement.review_at, 'Europe/Berlin')}" in shown(agreed)
+    assert shown(press(domain, SAM, yes)) == "This was already answered."
+    assert len(agreements()) == 1
+
+
+def test_skip_goes_straight_to_the_answer(couple, domain):
+    skip = buttons(write_all_steps(domain))["Skip"]
+    assert "This one is for Sam." in shown(press(domain, ALEX, skip))
+    asked = press(domain, SAM, skip)
+    assert "Sam, your answer to Alex's request:" in shown(asked)
+    assert statement().reflection_text is None and statement().step == "answer"
+    assert shown(press(domain, SAM, skip)) == "This was already answered."
+
+
+def test_another_idea_is_saved_as_proposed_and_the_speaker_accepts_it(couple, domain):
+    skip = buttons(write_all_steps(domain))["Skip"]
+    idea_button = buttons(press(domain, SAM, skip))["Another idea"]
+    asked = press(domain, SAM, idea_button)
+    assert "what would you suggest instead" in shown(asked)
+    proposed = say(domain, SAM, "I'll do Mondays and Thursdays, you do the rest")
+    assert "Sam suggests: I'll do Mondays and Thursdays" in shown(proposed)
+    [idea] = agreements()
+    assert (idea.source, idea.status, idea.review_at) == ("counter_proposal", "proposed", None)
+    assert statement().listener_answer == "another_idea"
+    accept = buttons(proposed)["Yes, agreed"]
+    assert "This one is for Alex." in shown(press(domain, SAM, accept))
+    agreed = press(domain, ALEX, accept)
+    assert 'Agreed: Alex said yes to "I\'ll do Mondays and Thursdays, you do the rest"' in shown(
+        agreed
+    )
+    [idea] = agreements()
+    assert idea.status == "agreed" and idea.agreed_by_id == statement().speaker_id
+    assert idea.review_at is not None and idea.agreed_at is not None
+    assert statement().status == "complete"
+    assert shown(press(domain, ALEX, accept)) == "This was already answered."
+
+
+def test_the_speaker_may_not_take_the_idea(couple, domain):
+    skip = buttons(write_all_steps(domain))["Skip"]
+    press(domain, SAM, buttons(press(domain, SAM, skip))["Another idea"])
+    proposed = say(domain, SAM, "Let's get a dishwasher")
+    declined = press(domain, ALEX, buttons(proposed)["Not quite"])
+    assert "Talk it over" in shown(declined)
+    assert agreements()[0].status == "declined" and statement().status == "complete"
+
+
+def test_i_need_time_without_a_pause_flow_is_saved_as_needs_time(couple, domain, monkeypatch):
+    monkeypatch.setattr(flows, "_pause_starter", [])
+    skip = buttons(write_all_steps(domain))["Skip"]
+    need_time = buttons(press(domain, SAM, skip))["I need time"]
+    answered = press(domain, SAM, need_time)
+    assert "taking time is fine" in shown(answered)
+    saved = statement()
+    assert (saved.listener_answer, saved.status) == ("need_time", "needs_time")
+    assert agreements() == []
+    # Nothing is in progress any more: a new statement can start.
+    assert "step" not in shown(press(domain, SAM, need_time)).lower()
+    assert "Step 1 of 3" in shown(start(domain))
+
+
+def test_i_need_time_hands_over_to_the_pause_flow_which_brings_the_answer_back(
+    couple, domain, monkeypatch
+):
+    suspended: list[flows.Suspended] = []
+
+    def pause(couple, requested_by, session, now):
+        found = flows.suspend_running(couple, session, now)
+        assert found is not None
+        suspended.append(found)
+        return [Reply(text=f"Pause asked by {requested_by.first_name}")]
+
+    monkeypatch.setattr(flows, "_pause_starter", [pause])
+    skip = buttons(write_all_steps(domain))["Skip"]
+    need_time = buttons(press(domain, SAM, skip))["I need time"]
+    assert shown(press(domain, SAM, need_time)) == "Pause asked by Sam"
+    assert statement().status == "paused" and statement().listener_answer == "need_time"
+    assert suspended[0].flow == "statement" and suspended[0].state["step"] == "answer"
+    with transaction() as session:
+        group = couple_for_group(GROUP, session=session)
+        back = flows.restore(group, "statement", suspended[0].state, session, utc_now())
+        assert flows.restore(group, "statement", suspended[0].state, session, utc_now()) == []
+    assert [b.buttons[0]["title"] for b in back] == ["Yes"]
+    assert statement().status == "awaiting_listener"
+
+
+def test_a_pause_in_a_writing_step_asks_that_step_again_on_return(couple, domain):
+    start(domain)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink")
+    with transaction() as session:
+        group = couple_for_group(GROUP, session=session)
+        held = flows.suspend_running(group, session, utc_now())
+    assert held is not None and statement().status == "paused"
+    # While paused, Alex's words are not taken as the feeling.
+    say(domain, ALEX, "I felt tired")
+    assert statement().feel_text is None
+    assert "Something is already in progress" in shown(start(domain))
+    with transaction() as session:
+        group = couple_for_group(GROUP, session=session)
+        back = flows.restore(group, "statement", held.state, session, utc_now())
+    assert back[0].response == "utter_statement_feel" and back[0].chat_id == GROUP
+    say(domain, ALEX, "I felt tired and a bit lonely")
+    assert statement().feel_text == "I felt tired and a bit lonely"
+
+
+def test_cancel_sets_the_statement_aside_with_what_was_written(couple, domain):
+    start(domain)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink")
+    cancelled = say(domain, SAM, "/cancel", "cancel")
+    assert shown(cancelled) == "Statement stopped. Anything written so far is saved as unfinished."
+    saved = statement()
+    assert saved.status == "unfinished" and saved.describe_text.startswith("On Sunday")
+    assert "Nothing is running" in shown(say(domain, SAM, "/cancel", "cancel"))
+    assert "Step 1 of 3" in shown(start(domain))
+
+
+# --- drafting in private ----------------------------------------------------------------------
+
+
+def test_a_private_draft_is_shared_to_the_group_and_the_listener_answers_there(couple, domain):
+    started = say(domain, ALEX, "/start_statement", "start_statement", chat=ALEX)
+    assert 'Nothing goes to your group until you press "Share with Sam"' in shown(started)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink", chat=ALEX)
+    say(domain, ALEX, "I felt tired and a bit lonely", chat=ALEX)
+    review = say(domain, ALEX, "Would you wash up on weeknights after dinner?", chat=ALEX)
+    assert all(not (m.get("custom") or {}).get("telegram", {}).get("chat_id") for m in review)
+    assert "Here is your statement:" in shown(review)
+    draft = statement()
+    assert (draft.drafted_in, draft.step, draft.shared, draft.chat_id) == (
+        "private",
+        "review",
+        False,
+        ALEX,
+    )
+    # Sam's words in the group have nothing to do with Alex's private draft.
+    assert say(domain, SAM, "did you feed the cat") == []
+    assert "Share with Sam" in shown(say(domain, ALEX, "hello?", chat=ALEX))
+    shared = press(domain, ALEX, buttons(review)["Share with Sam"], chat=ALEX)
+    to_group = next(m["custom"]["telegram"] for m in shared if m.get("custom"))
+    assert to_group["chat_id"] == GROUP and to_group["text"].startswith("Sam, Alex would like")
+    assert "Shared in your group. Sam can answer there." in shown(shared)
+    saved = statement()
+    assert saved.shared and saved.shared_at is not None and saved.status == "awaiting_listener"
+    asked = say(domain, SAM, "You'd like me to wash up on weeknights")
+    assert statement().reflection_text == "You'd like me to wash up on weeknights"
+    press(domain, SAM, buttons(asked)["Yes"])
+    assert statement().status == "complete" and len(agreements()) == 1
+
+
+def test_sharing_waits_while_the_group_is_busy(couple, domain):
+    say(domain, ALEX, "/start_statement", "start_statement", chat=ALEX)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink", chat=ALEX)
+    say(domain, ALEX, "I felt tired and a bit lonely", chat=ALEX)
+    review = say(domain, ALEX, "Would you wash up on weeknights after dinner?", chat=ALEX)
+    say(domain, SAM, "/start_statement", "start_statement")  # Sam starts one in the group
+    waiting = press(domain, ALEX, buttons(review)["Share with Sam"], chat=ALEX)
+    assert "in the middle of something" in shown(waiting) and keeps_keyboard(waiting)
+    with transaction() as session:
+        drafts = session.execute(select(Statement).where(Statement.chat_id == ALEX)).scalars()
+        assert [d.shared for d in drafts] == [False]
+
+
+def test_someone_in_two_couples_chooses_whom_the_draft_is_for(couple, domain):
+    with transaction() as session:
+        join(OTHER_GROUP, ALEX, "Alex", session=session)
+        join(OTHER_GROUP, KIM, "Kim", session=session)
+    asked = say(domain, ALEX, "/start_statement", "start_statement", chat=ALEX)
+    assert shown(asked) == "Who is this statement for?"
+    assert list(buttons(asked)) == ["With Sam", "With Kim"]
+    started = press(domain, ALEX, buttons(asked)["With Kim"], chat=ALEX)
+    assert 'press "Share with Kim"' in shown(started)
+    assert shown(press(domain, ALEX, buttons(asked)["With Kim"], chat=ALEX)) == (
+        "This was already answered."
+    )
+    with transaction() as session:
+        kim_couple = couple_for_group(OTHER_GROUP, session=session)
+        alex_there, kim = kim_couple.partners
+        draft = session.execute(select(Statement)).scalars().one()
+        assert (draft.couple_id, draft.speaker_id, draft.listener_id) == (
+            kim_couple.id,
+            alex_there.id,
+            kim.id,
+        )
+
+
+def test_cancel_in_private_stops_the_draft_and_says_nothing_in_the_group(couple, domain):
+    say(domain, ALEX, "/start_statement", "start_statement", chat=ALEX)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink", chat=ALEX)
+    cancelled = say(domain, ALEX, "/cancel", "cancel", chat=ALEX)
+    telegram = [m["custom"]["telegram"] for m in cancelled if m.get("custom")]
+    assert [t["chat_id"] for t in telegram] == [ALEX]
+    assert telegram[0]["text"].startswith("Your draft is stopped.")
+    assert statement().status == "unfinished"
+
+
+def test_a_group_cancel_leaves_a_partners_private_draft_alone(couple, domain):
+    say(domain, ALEX, "/start_statement", "start_statement", chat=ALEX)
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink", chat=ALEX)
+    answer = say(domain, SAM, "/cancel", "cancel")
+    assert shown(answer) == "Nothing is running right now, so there is nothing to cancel."
+    assert statement().status == "drafting"
+    assert statement().describe_text.startswith("On Sunday")
+
+
+def test_private_talk_without_a_couple_explains_how_to_start(database, domain):
+    answer = say(domain, KIM, "/start_statement", "start_statement", chat=KIM)
+    assert "set me up in a group" in shown(answer)
+
+
+def test_statement_texts_have_no_blank_lines_which_rasa_would_split_into_messages(domain):
+    for name, variants in domain["responses"].items():
+        if name.startswith("utter_statement"):
+            assert "\n\n" not in variants[0]["text"], name
+
+
+def test_buttons_pressed_after_cancel_do_nothing(couple, domain):
+    start(domain)
+    keep = buttons(say(domain, ALEX, "You never help"))["Keep it"]
+    say(domain, ALEX, "/cancel", "cancel")
+    assert shown(press(domain, ALEX, keep)) == "This statement was stopped."
+    assert statement().status == "unfinished" and statement().kept_despite_findings == []
+    skip = buttons(write_all_steps(domain))["Skip"]
+    say(domain, SAM, "/cancel", "cancel")
+    assert shown(press(domain, SAM, skip)) == "This statement was stopped."
+    assert statement().reflection_text is None
+
+
+def test_a_button_naming_no_statement_is_answered_kindly(couple, domain):
+    assert shown(press(domain, SAM, '/statement_yes{"statement_ref":"999"}')) == (
+        "This has moved on."
+    )
+    assert shown(press(domain, SAM, '/statement_yes{"statement_ref":"nonsense"}')) == (
+        "This has moved on."
+    )

@@ -1,0 +1,143 @@
+"""End-to-end fixtures: the real bot, Rasa server and action server, started once per session
+against the project's own Bot API-compatible server on 127.0.0.1. Each test makes its own
+users and chats, so tests don't see each other's messages.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from launcher.stack import Stack, StackConfig, free_port
+from local_telegram.client import LocalTelegram
+
+# Short enough to wait for in a test, long enough to kill and restart the bot before it.
+TIMEZONE_REMINDER_SECONDS = 12
+# A round-robin turn: long enough to write a few messages, short enough to wait for.
+TURN_SECONDS = 8
+
+# The group's neutral note after a safety hold comes this much later (production: 1800).
+SAFETY_NOTICE_DELAY_SECONDS = 5
+
+_names = itertools.count(1)
+
+
+@dataclass
+class RunningStack:
+    stack: Stack
+    telegram: LocalTelegram
+
+    @property
+    def database(self) -> Path:
+        return self.stack.config.var_dir / "talking_stick.db"
+
+    @property
+    def tracker_database(self) -> Path:
+        return self.stack.config.var_dir / "rasa_tracker.db"
+
+    def query(self, sql: str, *params: Any) -> list[tuple]:
+        """Read the couple's database."""
+        return _read(self.database, sql, params)
+
+    def query_tracker(self, sql: str, *params: Any) -> list[tuple]:
+        """Read Rasa's tracker store (conversation events)."""
+        return _read(self.tracker_database, sql, params)
+
+    def logs(self) -> str:
+        return "\n".join(
+            path.read_text(errors="replace")
+            for path in (self.stack.config.var_dir / "logs").glob("*.log")
+        )
+
+
+def _read(path: Path, sql: str, params: tuple) -> list[tuple]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="session")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    var = tmp_path_factory.mktemp("var")
+    config = StackConfig(
+        var_dir=var,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        local_telegram_port=free_port(),
+        extra_env={
+            "TIMEZONE_REMINDER_SECONDS": str(TIMEZONE_REMINDER_SECONDS),
+            "SAFETY_NOTICE_DELAY_SECONDS": str(SAFETY_NOTICE_DELAY_SECONDS),
+            "MIN_PAUSE_SECONDS": "5",  # pause: "in 15 seconds" needs no "that's short" note
+            "PAUSE_PROPOSAL_REMINDER_SECONDS": "10",  # pause: one reminder if no time agreed
+            "PAUSE_FOLLOWUP_SECONDS": "8",  # pause: nobody ready → follow-up, then missed
+            "LOG_LEVEL": "INFO",
+            "AGREEMENT_REVIEW_DAYS": "10",  # guided statement (tests/statement/test_e2e.py)
+            "TURN_SECONDS": str(TURN_SECONDS),
+        },
+    )
+    stack = Stack(config)
+    try:
+        stack.start(timeout=300)
+    except Exception:
+        stack.stop()
+        raise
+    yield RunningStack(stack, LocalTelegram(config.local_telegram_url))
+    stack.stop()
+
+
+@pytest.fixture
+def telegram(running: RunningStack) -> LocalTelegram:
+    return running.telegram
+
+
+@dataclass
+class Couple:
+    """A group with two people about to become partners, and an observer."""
+
+    group: int
+    alex: dict
+    sam: dict
+    robin: dict
+
+
+def unique(name: str) -> str:
+    return f"{name}{next(_names)}"
+
+
+@pytest.fixture
+def group(telegram: LocalTelegram) -> Couple:
+    alex = telegram.create_user(unique("Alex"))
+    sam = telegram.create_user(unique("Sam"))
+    robin = telegram.create_user(unique("Robin"))
+    chat = telegram.create_group("Us", [alex, sam, robin])
+    return Couple(chat["id"], alex, sam, robin)
+
+
+def press_im_in(telegram: LocalTelegram, couple: Couple) -> None:
+    """/start in the group and both partners press "I'm in"; waits for all the bot says then."""
+    after = telegram.last_seq()
+    telegram.send(couple.group, couple.alex, "/start")
+    intro = telegram.wait_for_text(couple.group, "I'm in", after=after)
+    telegram.press(couple.group, couple.alex, intro["message_id"], button_text="I'm in")
+    telegram.wait_for_text(couple.group, "is in", after=after)
+    telegram.press(couple.group, couple.sam, intro["message_id"], button_text="I'm in")
+    telegram.wait_for_text(couple.group, "which time zone", after=after)
+    telegram.wait_for_text(couple.group, "start=consent", after=after)  # the last of them
+
+
+@pytest.fixture
+def formed(telegram: LocalTelegram, group: Couple) -> Couple:
+    press_im_in(telegram, group)
+    return group
+
+
+def open_private_chat(telegram: LocalTelegram, user: dict) -> dict:
+    """The user opens the private chat from the group's link (/start consent)."""
+    after = telegram.last_seq()
+    telegram.send(user["id"], user, "/start consent")
+    return telegram.wait_for_text(user["id"], "Do you agree", after=after)
