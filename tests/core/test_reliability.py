@@ -18,7 +18,7 @@ from bot.sender import OutgoingMessage, deliver, read_answer, with_retries
 from storage import inbox
 from storage.engine import transaction
 from storage.models import InboxUpdate
-from tests.conftest import build_tracker, run_action
+from tests.support.trackers import build_tracker, run_action
 
 
 class CountingAction(TalkingStickAction):
