@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from telegram import Update
 
-from bot.app import build_application
-from bot.settings import from_environment
+from bot.app import build_application, checked_settings
 
 
-def configure_logging() -> None:
+def configure_logging(level: str) -> None:
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        level=level,
         format="%(asctime)s %(levelname)s [bot] %(name)s: %(message)s",
     )
     # httpx logs request URLs, and Telegram URLs contain the bot token.
@@ -25,15 +23,15 @@ def configure_logging() -> None:
 
 
 def main() -> None:
-    configure_logging()
-    settings = from_environment()
+    settings = checked_settings()
+    configure_logging(settings.log_level)
     application = build_application(settings)
     if settings.use_webhook:
         application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret,
             allowed_updates=Update.ALL_TYPES,
         )
     else:

@@ -14,8 +14,8 @@ from bot.commands import COMMANDS
 from bot.housekeeping import schedule_retention
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
-from bot.settings import BotSettings
 from bot.timer_dispatcher import TimerDispatcher
+from settings import Settings, SettingsError, checked
 from storage import tracker_store
 from storage.engine import dispose_engines, var_dir
 from storage.models import utc_now
@@ -25,10 +25,25 @@ logger = logging.getLogger(__name__)
 READY_TIMEOUT_SECONDS = 300
 
 
-def build_application(settings: BotSettings) -> Application:
+def checked_settings() -> Settings:
+    """The settings, refused at start if a value is invalid, the token is missing, or a
+    webhook has no secret (anyone could post updates to it otherwise)."""
+    try:
+        settings = checked()
+    except SettingsError as error:
+        raise SystemExit(str(error)) from None
+    if not settings.telegram_bot_token:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set (the run command sets a local one).")
+    if settings.use_webhook and not settings.telegram_webhook_secret:
+        raise SystemExit("Webhook mode needs TELEGRAM_WEBHOOK_SECRET (Telegram's secret_token).")
+    return settings
+
+
+def build_application(settings: Settings) -> Application:
+    assert settings.telegram_bot_token, "checked_settings() refuses to start without one"
     application = (
         Application.builder()
-        .token(settings.token)
+        .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         # Telegram's limits: ~30 messages/s overall, 20/minute into one group.
@@ -56,10 +71,10 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     logger.error("update handling failed: %s", type(context.error).__name__)
 
 
-async def _post_init(application: Application, settings: BotSettings) -> None:
+async def _post_init(application: Application, settings: Settings) -> None:
     rasa = RasaClient(
-        settings.rasa_url,
-        settings.rasa_token,
+        settings.rasa_url.rstrip("/"),
+        settings.rasa_auth_token,
         settings.rasa_timeout_seconds,
         settings.action_server_url,
     )
@@ -69,7 +84,7 @@ async def _post_init(application: Application, settings: BotSettings) -> None:
     await application.bot.set_my_commands(
         [BotCommand(command.name, command.description) for command in COMMANDS]
     )
-    dispatcher = TimerDispatcher(relay, settings.timer_poll_seconds, settings.timer_worker)
+    dispatcher = TimerDispatcher(relay, settings.timer_poll_seconds, settings.timer_worker_name)
     application.bot_data.update(relay=relay, rasa=rasa, dispatcher=dispatcher)
     if schedule_retention(utc_now()):
         logger.info("retention scheduled")

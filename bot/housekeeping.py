@@ -15,12 +15,12 @@ never while Rasa holds that chat's tracker (see storage/tracker_store.py).
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+import settings
 from storage import timers, tracker_store
 from storage.engine import transaction
 from storage.models import ClosedKeyboard, InboxUpdate, Timer, utc_now
@@ -33,15 +33,6 @@ PURGE_CONVERSATION = "purge_conversation"
 RETENTION = "retention"
 LOCAL_KINDS = frozenset({PURGE_CONVERSATION, RETENTION})
 RETENTION_CHAT = 0
-
-
-def retention_interval() -> timedelta:
-    """Time between retention runs [86400 s]."""
-    try:
-        value = float(os.environ.get("RETENTION_INTERVAL_SECONDS", "") or 86400)
-    except ValueError:
-        value = 86400
-    return timedelta(seconds=max(1.0, value))
 
 
 def run_local_timer(timer: DueTimer) -> None:
@@ -97,7 +88,8 @@ def run_retention(now: datetime, *, running: int | None = None) -> None:
             timers.schedule(
                 PURGE_CONVERSATION, chat_id, now, {"before": moment.timestamp()}, session=session
             )
-    schedule_retention(now + retention_interval(), running=running)
+    interval = timedelta(seconds=settings.current().retention_interval_seconds)
+    schedule_retention(now + interval, running=running)
 
 
 def schedule_retention(due_at: datetime, *, running: int | None = None) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -22,6 +21,8 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
 )
+
+import settings
 
 logger = logging.getLogger(__name__)
 
@@ -104,14 +105,6 @@ def chunks(text: str) -> list[str]:
     return [*pieces, text] if text.strip() else pieces
 
 
-def give_up_seconds() -> float:
-    """How long one message is retried while Telegram fails [86400 s]."""
-    try:
-        return max(1.0, float(os.environ.get("DELIVERY_GIVE_UP_SECONDS", "") or 86400))
-    except ValueError:
-        return 86400.0
-
-
 def retry_after_seconds(error: RetryAfter) -> float:
     value = getattr(error, "retry_after", 1)
     return value.total_seconds() if isinstance(value, timedelta) else float(value or 1)
@@ -122,7 +115,7 @@ async def with_retries(call: Any, what: str) -> Any:
     and 5xx back off (up to MAX_BACKOFF seconds between tries). The caller's chat queue
     waits meanwhile, so the chat's messages stay in order. Refusals (4xx) are not retried."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + give_up_seconds()
+    deadline = loop.time() + settings.current().delivery_give_up_seconds
     attempt = 0
     while True:
         attempt += 1

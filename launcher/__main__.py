@@ -8,29 +8,29 @@ from __future__ import annotations
 
 import _thread
 import argparse
-import os
 import sys
 import threading
 import time
 
+import settings
 from launcher.processes import ChildDied
 from launcher.stack import Stack, StackConfig
 from launcher.training import ensure_model
-from storage.engine import var_dir
 
 
 def config_from_environment() -> StackConfig:
-    env = os.environ
+    """The stack's configuration; SettingsError if a variable has an invalid value."""
+    current = settings.checked()
     config = StackConfig(
-        var_dir=var_dir(),
-        rasa_port=int(env.get("RASA_PORT", "5005")),
-        actions_port=int(env.get("ACTION_SERVER_PORT", "5055")),
-        telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
-        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
-        local_telegram_port=int(env.get("LOCAL_TELEGRAM_PORT", "8081")),
+        var_dir=current.talking_stick_var,
+        rasa_port=current.rasa_port,
+        actions_port=current.action_server_port,
+        telegram_token=current.telegram_bot_token,
+        telegram_api_base_url=current.telegram_api_base_url,
+        local_telegram_port=current.local_telegram_port,
     )
-    if env.get("RASA_AUTH_TOKEN"):
-        config.rasa_auth_token = env["RASA_AUTH_TOKEN"]
+    if current.rasa_auth_token:
+        config.rasa_auth_token = current.rasa_auth_token
     return config
 
 
@@ -46,7 +46,11 @@ def watch_children(stack: Stack, stopping: threading.Event) -> None:
 
 
 def run() -> int:
-    config = config_from_environment()
+    try:
+        config = config_from_environment()
+    except settings.SettingsError as error:
+        print(error, file=sys.stderr)
+        return 1
     stack = Stack(config)
     started = time.monotonic()
     print("Starting Talking Stick (Rasa takes about a minute) …", flush=True)
@@ -68,7 +72,7 @@ def run() -> int:
                 time.sleep(1)
     except KeyboardInterrupt:
         pass
-    except (ChildDied, TimeoutError) as failure:
+    except (ChildDied, TimeoutError, settings.SettingsError) as failure:
         print(f"\n{failure}", file=sys.stderr)
         return 1
     finally:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+import settings
 from storage.engine import PROJECT_ROOT, var_dir
 
 PYTHON = sys.executable
@@ -13,7 +13,7 @@ PYTHON = sys.executable
 
 def models_dir() -> Path:
     """Trained models, named by fingerprint: shared by runs and test sessions of this clone."""
-    return Path(os.environ.get("TALKING_STICK_MODELS", PROJECT_ROOT / "var" / "models"))
+    return settings.current().talking_stick_models
 
 
 def logs_dir() -> Path:

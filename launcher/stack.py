@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+import settings
 from launcher.paths import PYTHON
 from launcher.processes import ManagedProcess, http_ok
 from launcher.training import child_environment, ensure_model
@@ -84,7 +85,9 @@ class Stack:
         path.write_text(
             "action_endpoint:\n"
             f'  url: "http://127.0.0.1:{self.config.actions_port}/webhook"\n'
-            + tracker_store_yaml(self.environment().get("TRACKER_STORE_URL"), self.config.var_dir)
+            + tracker_store_yaml(
+                settings.current(self.environment()).tracker_store_url, self.config.var_dir
+            )
         )
         return path
 
@@ -160,6 +163,8 @@ class Stack:
         raise KeyError(key)
 
     def start(self, timeout: float = 240) -> None:
+        # What the children will read, checked here: one clear error instead of three logs.
+        settings.checked(self.environment())
         self.config.var_dir.mkdir(parents=True, exist_ok=True)
         _with_env(self.environment(), upgrade_to_head)
         ensure_model()

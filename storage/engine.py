@@ -16,16 +16,18 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+import settings
+
+PROJECT_ROOT = settings.PROJECT_ROOT
 
 
 def var_dir() -> Path:
-    """Where runtime files live (databases, models, logs): `TALKING_STICK_VAR` or `./var`."""
-    return Path(os.environ.get("TALKING_STICK_VAR", PROJECT_ROOT / "var")).resolve()
+    """Where runtime files live (databases, logs): `TALKING_STICK_VAR` or `./var`."""
+    return settings.current().talking_stick_var
 
 
 def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir() / 'talking_stick.db'}"
+    return settings.current().database_url
 
 
 def _prepare_sqlite_file(path: Path) -> None:

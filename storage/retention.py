@@ -9,12 +9,12 @@ bot (bot/housekeeping.py), conversation by conversation.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
+import settings
 from storage.models import (
     Agreement,
     Escalation,
@@ -25,20 +25,9 @@ from storage.models import (
     Statement,
 )
 
-DEFAULT_RETENTION_DAYS = 365
-
-
-def retention_days() -> float:
-    """How long message texts are kept, in days [365] (fractions allowed, for tests)."""
-    try:
-        value = float(os.environ.get("RETENTION_DAYS", "").strip() or DEFAULT_RETENTION_DAYS)
-    except ValueError:
-        return DEFAULT_RETENTION_DAYS
-    return value if value > 0 else DEFAULT_RETENTION_DAYS
-
 
 def cutoff(now: datetime) -> datetime:
-    return now - timedelta(days=retention_days())
+    return now - timedelta(days=settings.current().retention_days)
 
 
 def purge_texts_before(moment: datetime, *, session: Session) -> dict[str, int]:

@@ -13,7 +13,6 @@ conversation while Rasa handles a message of it would bring them back (or duplic
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 
@@ -21,11 +20,12 @@ from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+import settings
 from storage.engine import var_dir
 
 
 def tracker_store_url() -> str:
-    return os.environ.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir() / 'rasa_tracker.db'}"
+    return settings.current().tracker_store_url or f"sqlite:///{var_dir() / 'rasa_tracker.db'}"
 
 
 @cache

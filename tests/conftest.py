@@ -1,18 +1,16 @@
-"""Fixtures shared by unit tests: a fresh, migrated database, and running actions."""
+"""Fixtures shared by unit tests: a fresh database at the newest migration, the domain."""
 
 from __future__ import annotations
 
-import asyncio
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
-from storage.engine import PROJECT_ROOT, dispose_engines
+from storage.engine import PROJECT_ROOT, dispose_engines, get_engine
 from storage.migrate import upgrade_to_head
 
 # The end-to-end stack (started once per session, only when an e2e test asks for it).
@@ -34,14 +32,34 @@ EXPECTED_EXPORT_KEYS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database at the newest migration, migrated once per session."""
+    folder = tmp_path_factory.mktemp("migrated")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TALKING_STICK_VAR", str(folder))
+        patch.delenv("DATABASE_URL", raising=False)
+        dispose_engines()
+        upgrade_to_head()
+        dispose_engines()  # the last connection closed: the WAL is folded into the file
+    path = folder / "talking_stick.db"
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A new SQLite database at the newest migration, used by storage.engine.transaction()."""
+def database(
+    migrated_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A new database at the newest migration (a copy of the session's migrated one), used
+    by storage.engine.transaction()."""
     monkeypatch.setenv("TALKING_STICK_VAR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     dispose_engines()
-    upgrade_to_head()
-    yield tmp_path / "talking_stick.db"
+    path = tmp_path / "talking_stick.db"
+    shutil.copyfile(migrated_database, path)
+    get_engine()  # opened as the migration left it before: owner-only, WAL
+    yield path
     dispose_engines()
 
 
@@ -49,55 +67,3 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def domain() -> dict[str, Any]:
     return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
 
-
-def build_tracker(
-    chat_id: int,
-    text: str,
-    intent: str,
-    *,
-    user_id: int | None = 101,
-    first_name: str = "Alex",
-    chat_type: str = "group",
-    entities: dict[str, Any] | None = None,
-    is_callback: bool = False,
-    sees_all_messages: bool = True,
-    confidence: float = 1.0,
-    message_id: int | None = None,
-) -> Tracker:
-    metadata: dict[str, Any] = {}
-    if user_id is not None:
-        metadata = {
-            "user_id": user_id,
-            "first_name": first_name,
-            "chat_type": chat_type,
-            "is_callback": is_callback,
-            "bot_username": "TalkingStickBot",
-            "sees_all_messages": sees_all_messages,
-        }
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": confidence},
-        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
-        "metadata": metadata,
-    }
-    return Tracker(str(chat_id), {}, latest, [], False, None, {}, "action_listen")
-
-
-def run_action(action: Any, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-    """Run an action as the action server would; returns what it said (acks left out)."""
-    dispatcher = CollectingDispatcher()
-    asyncio.run(action.run(dispatcher, tracker, domain))
-    return [
-        m for m in dispatcher.messages if not (m.get("custom") or {}).get("telegram", {}).get("ack")
-    ]
-
-
-def texts(messages: list[dict[str, Any]]) -> list[str]:
-    """The visible texts of action messages, wherever they go."""
-    found = []
-    for message in messages:
-        telegram = (message.get("custom") or {}).get("telegram") or {}
-        text = message.get("text") or telegram.get("text") or telegram.get("toast")
-        if text:
-            found.append(text)
-    return found

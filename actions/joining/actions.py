@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+import settings
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.core.routing import capturer
-from actions.core.settings import timezone_reminder_seconds
 from actions.core.timers import timer_handler
 from actions.core.timezones import resolve_timezone, timezone_buttons
 from actions.safety.actions import after_consent as safety_check_after_consent
@@ -100,7 +100,7 @@ class ActionJoinCouple(TalkingStickAction):
         timers.schedule(
             TIMEZONE_REMINDER,
             ctx.chat_id,
-            utc_now() + timedelta(seconds=timezone_reminder_seconds()),
+            utc_now() + timedelta(seconds=settings.current().timezone_reminder_seconds),
             session=session,
         )
         return [

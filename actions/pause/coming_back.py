@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+import settings
 from actions.core import flows
 from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.core.timers import timer_handler
@@ -24,11 +25,9 @@ from actions.pause.common import (
     PAUSE_RESUME,
     cancel_timers,
     commit,
-    follow_up_seconds,
     offer_buttons,
     partner_name,
     proposal_buttons,
-    proposal_reminder_seconds,
     ready_buttons,
     schedule,
     timezone_offer_buttons,
@@ -131,7 +130,7 @@ def not_yet(
         schedule(
             PAUSE_REMINDER,
             couple,
-            now + timedelta(seconds=proposal_reminder_seconds()),
+            now + timedelta(seconds=settings.current().pause_proposal_reminder_seconds),
             {"pause": pause.id, "round": state.proposing_round},
             session,
         )
@@ -237,7 +236,7 @@ def agreed_time_came(
     schedule(
         PAUSE_FOLLOW_UP,
         couple,
-        now + timedelta(seconds=follow_up_seconds()),
+        now + timedelta(seconds=settings.current().pause_followup_seconds),
         {"pause": pause.id, "number": 1},
         session,
     )
@@ -269,7 +268,7 @@ def send_follow_up(
         schedule(
             PAUSE_FOLLOW_UP,
             couple,
-            now + timedelta(seconds=follow_up_seconds()),
+            now + timedelta(seconds=settings.current().pause_followup_seconds),
             {"pause": pause.id, "number": number + 1},
             session,
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from actions.core.settings import seconds
+import settings
 from actions.core.timezones import timezone_buttons
 from actions.pause.records import save_state
 from actions.pause.state import PauseState, Step
@@ -20,21 +20,6 @@ PAUSE_FOLLOW_UP = "pause_follow_up"
 TIMER_KINDS = (PAUSE_REMINDER, PAUSE_RESUME, PAUSE_FOLLOW_UP)
 
 
-def min_pause_seconds() -> int:
-    """Shortest break without a note [1200]: Gottman's 20 minutes for a flooded body to calm."""
-    return seconds("MIN_PAUSE_SECONDS", 1200)
-
-
-def proposal_reminder_seconds() -> int:
-    """One gentle reminder if no time was agreed this long after the pause began [600]."""
-    return seconds("PAUSE_PROPOSAL_REMINDER_SECONDS", 600)
-
-
-def follow_up_seconds() -> int:
-    """Nobody answered "ready?": one follow-up after this long, then missed after as long [900]."""
-    return seconds("PAUSE_FOLLOWUP_SECONDS", 900)
-
-
 # -- buttons -------------------------------------------------------------------------------
 
 
@@ -44,9 +29,10 @@ def payload(intent: str, pause: Pause, suffix: str | int | None = None) -> str:
 
 
 def offer_buttons(pause: Pause, couple: Couple, now: datetime) -> list[dict[str, str]]:
+    minimum = settings.current().min_pause_seconds
     return [
         {"title": choice.label, "payload": payload("pause_time", pause, choice.key)}
-        for choice in offered_times(now, couple.timezone or "UTC", min_pause_seconds())
+        for choice in offered_times(now, couple.timezone or "UTC", minimum)
     ]
 
 
@@ -98,9 +84,9 @@ def commit(pause: Pause, step: Step) -> PauseState:
 
 
 def minimum_text() -> str:
-    return until_text(min_pause_seconds())
+    return until_text(settings.current().min_pause_seconds)
 
 
 def minimum_key() -> str:
     """The "Make it 20 minutes" button: the shortest break without a note, from the press."""
-    return f"s{min_pause_seconds()}"
+    return f"s{settings.current().min_pause_seconds}"

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+import settings
 from actions.core import flows
 from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.joining.actions import TIMEZONE_REMINDER
@@ -23,14 +24,12 @@ from actions.pause.common import (
     PAUSE_RESUME,
     cancel_timers,
     commit,
-    min_pause_seconds,
     minimum_key,
     minimum_text,
     offer_buttons,
     partner_name,
     payload,
     proposal_buttons,
-    proposal_reminder_seconds,
     schedule,
     timezone_offer_buttons,
     when_text,
@@ -74,7 +73,7 @@ def start_pause(
     schedule(
         PAUSE_REMINDER,
         couple,
-        now + timedelta(seconds=proposal_reminder_seconds()),
+        now + timedelta(seconds=settings.current().pause_proposal_reminder_seconds),
         {"pause": pause.id, "round": 1},
         session,
     )
@@ -118,7 +117,8 @@ def time_in_request(text: str, couple: Couple, now: datetime) -> datetime | None
     if not isinstance(parsed, Parsed):
         return None
     ahead = (parsed.when - now).total_seconds()
-    return parsed.when if min_pause_seconds() <= ahead <= pause_state.DAY_SECONDS else None
+    minimum = settings.current().min_pause_seconds
+    return parsed.when if minimum <= ahead <= pause_state.DAY_SECONDS else None
 
 
 def _count_on_topic(couple: Couple, pause: Pause, session: Session) -> None:
@@ -192,9 +192,8 @@ def propose_time(
     confirmed: bool = False,
 ) -> list[Outgoing]:
     before = load_state(pause, couple)
-    step = pause_state.propose(
-        before, partner.id, when, now, min_pause_seconds(), confirmed=confirmed, via=via
-    )
+    minimum = settings.current().min_pause_seconds
+    step = pause_state.propose(before, partner.id, when, now, minimum, confirmed=confirmed, via=via)
     return _after_proposal(couple, pause, before, step, now, session)
 
 
@@ -342,7 +341,8 @@ def keep_button(
     couple: Couple, pause: Pause, partner: Partner, now: datetime, session: Session
 ) -> list[Outgoing]:
     before = load_state(pause, couple)
-    step = pause_state.keep_unconfirmed(before, partner.id, now, min_pause_seconds())
+    minimum = settings.current().min_pause_seconds
+    step = pause_state.keep_unconfirmed(before, partner.id, now, minimum)
     if step.outcome is Outcome.WAITING_FOR_OTHER:
         name = partner_name(couple, before.unconfirmed.by if before.unconfirmed else None)
         return [Toast(f"That's {name}'s choice; you can suggest another time."), KeepKeyboard()]

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+import settings
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.flows import cancel_running
 from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
-from actions.core.settings import seconds
 from actions.core.timers import timer_handler
 from storage import timers
 from storage.couples import couple_for_group, couples_of_user
@@ -27,11 +27,6 @@ from storage.timers import DueTimer
 
 FORGET_REQUEST = "forget_request"
 PURGE_CONVERSATION = "purge_conversation"  # run by the bot (bot/housekeeping.py)
-
-
-def confirm_seconds() -> int:
-    """How long a /forget question can be answered [600]."""
-    return seconds("FORGET_CONFIRM_SECONDS", 600)
 
 
 def pending_request(chat_id: int, session: Session) -> Timer | None:
@@ -55,15 +50,16 @@ class ActionForgetData(TalkingStickAction):
         if ctx.user_id is None:
             return []
         now = utc_now()
+        confirm_seconds = settings.current().forget_confirm_seconds
         timers.cancel_kind(FORGET_REQUEST, ctx.chat_id, session=session)  # ask afresh
         timers.schedule(
             FORGET_REQUEST,
             ctx.chat_id,
-            now + timedelta(seconds=confirm_seconds()),
+            now + timedelta(seconds=confirm_seconds),
             {"confirmed": []},
             session=session,
         )
-        minutes = max(1, round(confirm_seconds() / 60))
+        minutes = max(1, round(confirm_seconds / 60))
         response = "utter_forget_ask_group" if ctx.in_group else "utter_forget_ask_private"
         return [Reply(response=response, values={"minutes": minutes})]
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+import settings
 from actions.core.flows import Suspended, register_flow
 from actions.core.replies import Outgoing, Reply
-from actions.core.settings import seconds
 from actions.round_robin import turns as rules
 from storage import rounds, timers
 from storage.couples import other_partner
@@ -26,11 +26,6 @@ FLOW_NAME = "round_robin"
 TURN_END = "round_robin_turn_end"
 HEADS_UP = "round_robin_heads_up"
 OPTION_INTENT = "round_robin_option"
-
-
-def default_turn_seconds() -> int:
-    """How long each partner holds the floor unless they ask otherwise [300]."""
-    return seconds("TURN_SECONDS", 300)
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,7 @@ def start_round(
     round_ = rounds.create_round(
         couple.id,
         topic=options.topic,
-        turn_seconds=options.turn_seconds or default_turn_seconds(),
+        turn_seconds=options.turn_seconds or settings.current().turn_seconds,
         rounds_planned=options.rounds or rules.DEFAULT_ROUNDS,
         started_by_id=starter.id,
         first_speaker_id=first_id,

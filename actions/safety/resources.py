@@ -9,12 +9,11 @@ must always get something.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import yaml  # type: ignore[import-untyped]
 
-from storage.engine import PROJECT_ROOT
+import settings
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +39,8 @@ EVERYTHING = ("emergency", "self_harm", "domestic_violence")
 _cache: dict[str, tuple[float, dict[str, str]]] = {}
 
 
-def resources_path() -> Path:
-    configured = os.environ.get("SAFETY_RESOURCES_FILE", "").strip()
-    return Path(configured) if configured else PROJECT_ROOT / "config" / "resources.yml"
-
-
 def load_sections(path: Path | None = None) -> dict[str, str]:
-    path = path or resources_path()
+    path = path or settings.current().safety_resources_file
     try:
         modified = path.stat().st_mtime
     except OSError:

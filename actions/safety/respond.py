@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+import settings
 from actions.core.context import MessageContext
 from actions.core.flows import cancel_running, running_flow
 from actions.core.replies import Outgoing, Reply
-from actions.core.settings import seconds
 from actions.safety.resources import resources_for
 from storage import safety, timers
 from storage.couples import couple_for_group, couples_of_user, partner_in
@@ -32,17 +32,6 @@ from storage.models import Couple
 # "other" (the NLU model's guess alone): a hold is lasting, a guess is not enough for it.
 HOLD_KINDS = frozenset({"violence", "threat", "abuse", "fear"})
 HOLD_NOTICE = "safety_hold_notice"
-
-
-def crisis_repeat_seconds() -> int:
-    """Within this time a second crisis message gets a short answer, not the whole text [600]."""
-    return seconds("CRISIS_REPEAT_SECONDS", 600)
-
-
-def hold_notice_delay_seconds() -> int:
-    """Delay of the group's neutral note about the hold, so its timing points at no one
-    (not right after someone finished their private check) [1800]."""
-    return seconds("SAFETY_NOTICE_DELAY_SECONDS", 1800)
 
 
 def private_link(ctx: MessageContext) -> str:
@@ -63,7 +52,7 @@ def answer_crisis(
     ctx: MessageContext, kind: str, session: Session, now: datetime
 ) -> list[Outgoing]:
     assert ctx.user_id is not None
-    since = now - timedelta(seconds=crisis_repeat_seconds())
+    since = now - timedelta(seconds=settings.current().crisis_repeat_seconds)
     repeated = (
         safety.latest_event(ctx.user_id, kind_prefix="crisis_", since=since, session=session)
         is not None
@@ -111,6 +100,6 @@ def hold(couple: Couple, session: Session, now: datetime) -> None:
         timers.schedule(
             HOLD_NOTICE,
             couple.group_chat_id,
-            now + timedelta(seconds=hold_notice_delay_seconds()),
+            now + timedelta(seconds=settings.current().safety_notice_delay_seconds),
             session=session,
         )

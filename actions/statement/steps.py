@@ -7,13 +7,13 @@ read the message, call these, and turn the outcome into replies.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import settings
 from actions.statement.coaching import Finding, analyze
 from storage.models import Statement
 
@@ -21,8 +21,6 @@ STEPS: tuple[str, ...] = ("describe", "feel", "request")
 # After the request: in a group the listener reflects and answers; a private draft waits
 # for "Share" (review) first.
 GROUP_STEPS_AFTER = ("reflect", "answer", "done")
-
-DEFAULT_REVIEW_DAYS = 14
 
 Coach = Callable[[str, str], "list[Finding]"]
 
@@ -297,17 +295,9 @@ def composed(statement: Statement) -> str:
 # -- agreements ------------------------------------------------------------------------------
 
 
-def review_days() -> int:
-    """Days until an agreement is looked at again: `AGREEMENT_REVIEW_DAYS` [14]."""
-    value = os.environ.get("AGREEMENT_REVIEW_DAYS", "").strip()
-    try:
-        return max(1, int(value)) if value else DEFAULT_REVIEW_DAYS
-    except ValueError:
-        return DEFAULT_REVIEW_DAYS
-
-
 def review_at(now: datetime, days: int | None = None) -> datetime:
-    return now + timedelta(days=review_days() if days is None else days)
+    """When an agreement is looked at again: `AGREEMENT_REVIEW_DAYS` later unless `days`."""
+    return now + timedelta(days=settings.current().agreement_review_days if days is None else days)
 
 
 def format_day(moment: datetime, zone: str | None) -> str:

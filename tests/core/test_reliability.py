@@ -13,12 +13,12 @@ from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.replies import Outgoing, Reply
 from bot import sender
+from bot.app import checked_settings
 from bot.sender import OutgoingMessage, deliver, read_answer, with_retries
-from bot.settings import from_environment
 from storage import inbox
 from storage.engine import transaction
 from storage.models import InboxUpdate
-from tests.conftest import build_tracker, run_action
+from tests.support.trackers import build_tracker, run_action
 
 
 class CountingAction(TalkingStickAction):
@@ -183,6 +183,6 @@ def test_webhook_mode_requires_a_secret_token(monkeypatch):
     monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://example.org/hook")
     monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
     with pytest.raises(SystemExit):
-        from_environment()
+        checked_settings()
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret")
-    assert from_environment().webhook_secret == "s3cret"
+    assert checked_settings().telegram_webhook_secret == "s3cret"

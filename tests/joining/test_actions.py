@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from actions.core.timers import ActionFireTimer
 from actions.general.help import ActionAnswerFreeText
@@ -17,9 +18,12 @@ from storage import timers
 from storage.couples import couple_for_group
 from storage.engine import transaction
 from storage.models import Timer, utc_now
-from tests.conftest import EXPECTED_EXPORT_KEYS, build_tracker, run_action, texts
+from tests.conftest import EXPECTED_EXPORT_KEYS
+from tests.support import factories
+from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100500
+form_couple = partial(factories.form_couple, group=GROUP)  # Alex (1) and Sam (2)
 
 
 def press_join(domain, user_id: int, name: str) -> list[dict]:
@@ -27,11 +31,6 @@ def press_join(domain, user_id: int, name: str) -> list[dict]:
         GROUP, "/join_couple", "join_couple", user_id=user_id, first_name=name, is_callback=True
     )
     return run_action(ActionJoinCouple(), tracker, domain)
-
-
-def form_couple(domain) -> list[dict]:
-    press_join(domain, 1, "Alex")
-    return press_join(domain, 2, "Sam")
 
 
 def test_start_in_a_group_introduces_the_bot_with_an_im_in_button(database, domain):

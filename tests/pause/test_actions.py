@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -21,7 +22,6 @@ from actions.core.replies import Outgoing, Reply
 from actions.core.timers import ActionFireTimer
 from actions.general.cancel import ActionCancel
 from actions.general.help import ActionAnswerFreeText
-from actions.joining.actions import ActionJoinCouple, ActionSetTimezone
 from actions.pause.actions import (
     ActionAcceptPauseTime,
     ActionChoosePauseTime,
@@ -38,11 +38,18 @@ from storage import timers
 from storage.couples import couple_for_group
 from storage.engine import transaction
 from storage.models import Couple, Pause, Timer, utc_now
-from tests.conftest import build_tracker, run_action, texts
+from tests.support import factories
+from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100700
 ALEX, SAM, ROBIN = 11, 22, 33
 NAMES = {ALEX: "Alex", SAM: "Sam", ROBIN: "Robin"}
+form_couple = partial(
+    factories.form_couple,
+    group=GROUP,
+    partners=((ALEX, "Alex"), (SAM, "Sam")),
+    zone="Europe/Berlin",
+)
 
 
 class FloorFlow:
@@ -95,13 +102,6 @@ def act(action: Any, domain: dict, text: str, intent: str, user: int = ALEX, **k
 def press(action: Any, domain: dict, payload: dict[str, str], user: int, intent: str) -> list:
     text = f"/{intent}{json.dumps(payload)}"
     return act(action, domain, text, intent, user, entities=payload, is_callback=True)
-
-
-def form_couple(domain: dict, zone: str | None = "Europe/Berlin") -> None:
-    for user in (ALEX, SAM):
-        act(ActionJoinCouple(), domain, "/join_couple", "join_couple", user, is_callback=True)
-    if zone:
-        press(ActionSetTimezone(), domain, {"timezone": zone}, ALEX, "set_timezone")
 
 
 def the_pause() -> Pause:

@@ -21,7 +21,6 @@ from actions.privacy.export import ActionExportData
 from storage.couples import couple_for_group
 from storage.engine import transaction
 from storage.models import Escalation
-from tests.conftest import build_tracker, run_action, texts
 from tests.pause.test_actions import (
     ALEX,
     GROUP,
@@ -35,6 +34,7 @@ from tests.pause.test_actions import (
     press,
     ref,
 )
+from tests.support.trackers import build_tracker, run_action, texts
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from actions.joining.actions import ActionJoinCouple
 from actions.privacy.forget import ActionConfirmForget, ActionForgetData, ActionKeepData
 from bot.housekeeping import (
     PURGE_CONVERSATION,
@@ -34,18 +34,12 @@ from storage.models import (
 )
 from storage.retention import purge_texts_before
 from storage.timers import DueTimer
-from tests.conftest import build_tracker, run_action, texts
+from tests.support import factories
+from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100900
 ALEX, SAM = 31, 32
-
-
-def form_couple(domain, group: int = GROUP) -> None:
-    for user, name in ((ALEX, "Alex"), (SAM, "Sam")):
-        tracker = build_tracker(
-            group, "/join_couple", "join_couple", user_id=user, first_name=name, is_callback=True
-        )
-        run_action(ActionJoinCouple(), tracker, domain)
+form_couple = partial(factories.form_couple, partners=((ALEX, "Alex"), (SAM, "Sam")))
 
 
 def add_statements() -> None:
@@ -99,7 +93,7 @@ def act(domain, action, chat: int, user: int, text: str, intent: str) -> list[di
 
 
 def test_forget_in_private_deletes_only_that_partners_data(database, domain):
-    form_couple(domain)
+    form_couple(domain, GROUP)
     add_statements()
     asked = act(domain, ActionForgetData(), ALEX, ALEX, "/forget_data", "forget_data")
     assert "Delete everything I keep about you" in texts(asked)[0]
@@ -121,7 +115,7 @@ def test_forget_in_private_deletes_only_that_partners_data(database, domain):
 
 
 def test_forget_in_the_group_needs_both_partners(database, domain):
-    form_couple(domain)
+    form_couple(domain, GROUP)
     add_statements()
     act(domain, ActionForgetData(), GROUP, ALEX, "/forget_data", "forget_data")
     first = act(domain, ActionConfirmForget(), GROUP, ALEX, "/confirm_forget", "confirm_forget")
@@ -141,7 +135,7 @@ def test_forget_in_the_group_needs_both_partners(database, domain):
 
 
 def test_keep_it_ends_the_request_and_a_late_press_does_nothing(database, domain):
-    form_couple(domain)
+    form_couple(domain, GROUP)
     act(domain, ActionForgetData(), GROUP, ALEX, "/forget_data", "forget_data")
     kept = act(domain, ActionKeepData(), GROUP, SAM, "/keep_data", "keep_data")
     assert texts(kept) == ["Nothing was deleted."]
@@ -152,7 +146,7 @@ def test_keep_it_ends_the_request_and_a_late_press_does_nothing(database, domain
 
 
 def test_an_observer_cannot_confirm_a_couples_deletion(database, domain):
-    form_couple(domain)
+    form_couple(domain, GROUP)
     act(domain, ActionForgetData(), GROUP, ALEX, "/forget_data", "forget_data")
     refused = act(domain, ActionConfirmForget(), GROUP, 77, "/confirm_forget", "confirm_forget")
     assert texts(refused) == ["This is for the couple of this group."]
@@ -247,7 +241,7 @@ def test_a_purge_before_rasa_created_its_store_does_nothing(database):
 
 
 def test_retention_clears_old_texts_keeps_outcomes_and_is_idempotent(database, domain):
-    form_couple(domain)
+    form_couple(domain, GROUP)
     add_statements()
     now = utc_now()
     with transaction() as session:

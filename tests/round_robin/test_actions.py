@@ -22,7 +22,7 @@ from actions.round_robin.floor import HEADS_UP, TURN_END
 from storage.couples import couple_for_group, join
 from storage.engine import transaction
 from storage.models import Interruption, Round, Timer, Turn, utc_now
-from tests.conftest import build_tracker, run_action, texts
+from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100700
 ALEX, SAM, ROBIN = 1, 2, 3

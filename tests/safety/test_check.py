@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from actions.core.timers import ActionFireTimer
-from actions.joining.actions import ActionGiveConsent, ActionJoinCouple, ActionStart
+from actions.joining.actions import ActionGiveConsent, ActionStart
 from actions.safety.actions import ActionSafetyAnswer, tell_group_about_hold
 from actions.safety.check import QUESTIONS, payload
 from storage import timers
@@ -11,18 +13,12 @@ from storage.engine import transaction
 from storage.export import export_couple
 from storage.models import Couple, SafetyCheck, SafetyEvent, Timer, utc_now
 from storage.timers import DueTimer
-from tests.conftest import build_tracker, run_action, texts
+from tests.support import factories
+from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100800
 ALEX, SAM = 21, 22
-
-
-def form_couple(domain) -> None:
-    for user, name in ((ALEX, "Alex"), (SAM, "Sam")):
-        tracker = build_tracker(
-            GROUP, "/join_couple", "join_couple", user_id=user, first_name=name, is_callback=True
-        )
-        run_action(ActionJoinCouple(), tracker, domain)
+form_couple = partial(factories.form_couple, group=GROUP, partners=((ALEX, "Alex"), (SAM, "Sam")))
 
 
 def consent(domain, user: int) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,16 @@ from actions.core.context import context_from
 from actions.core.replies import Outgoing, Reply
 from actions.core.routing import capture_content, is_crisis
 from actions.general.help import ActionAnswerFreeText
-from actions.joining.actions import ActionJoinCouple
 from actions.safety.crisis import classify, detect, is_idiom
 from actions.safety.resources import FALLBACK, resources_for
 from storage.engine import transaction
 from storage.models import Couple, SafetyEvent, Timer
-from tests.conftest import build_tracker, run_action, texts
+from tests.support import factories
+from tests.support.trackers import build_tracker, run_action, texts
 
 CASES = Path(__file__).resolve().parents[1] / "safety"
 GROUP = -100700
+form_couple = partial(factories.form_couple, group=GROUP, partners=((11, "Alex"), (12, "Sam")))
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -114,14 +116,6 @@ def test_crisis_words_are_never_captured_as_exercise_content(database, monkeypat
     with transaction() as session:
         assert capture_content(ctx, session) is None
     assert calls == []
-
-
-def form_couple(domain) -> None:
-    for user, name in ((11, "Alex"), (12, "Sam")):
-        tracker = build_tracker(
-            GROUP, "/join_couple", "join_couple", user_id=user, first_name=name, is_callback=True
-        )
-        run_action(ActionJoinCouple(), tracker, domain)
 
 
 @dataclass

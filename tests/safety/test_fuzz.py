@@ -244,7 +244,7 @@ def test_words_from_outside_a_couple_write_nothing_about_anyone(
     from actions.privacy.forget import ActionConfirmForget
     from storage.engine import transaction
     from storage.models import Couple, Partner, SafetyCheck, SafetyEvent
-    from tests.conftest import build_tracker, run_action
+    from tests.support.trackers import build_tracker, run_action
 
     chat = -100123 if kind != "private" else 4242
     tracker = build_tracker(

@@ -27,7 +27,7 @@ from actions.statement.steps import format_day
 from storage.couples import couple_for_group, join
 from storage.engine import PROJECT_ROOT, transaction
 from storage.models import Agreement, Statement, utc_now
-from tests.conftest import build_tracker, run_action, texts
+from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100700
 OTHER_GROUP = -100701

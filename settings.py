@@ -1,0 +1,209 @@
+"""Every environment variable the project reads: its default, its unit, one parser per type.
+
+A field's name is its variable's name in lower case (`MIN_PAUSE_SECONDS` is
+`min_pause_seconds`), durations are in the unit their name ends with, and README.md's
+configuration table lists exactly these variables (tests/core/test_settings.py checks both).
+
+The environment is read when asked (`current()`), never at import: the launcher and the
+tests set variables per process. An empty variable counts as unset. An invalid value:
+`checked()` (the launcher and the bot, at start) refuses it with every problem at once;
+`current()` (everything else, at call time) warns once and uses the default, so a message
+being answered never fails on configuration the start-up check would have named.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+from typing import Any, get_type_hints
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # -- Telegram -------------------------------------------------------------------------
+    telegram_bot_token: str | None = None  # unset: the launcher runs the local chat
+    telegram_api_base_url: str = TELEGRAM_DEFAULT_BASE_URL  # PTB `base_url` form
+    telegram_webhook_url: str | None = None  # set: a webhook instead of polling
+    telegram_webhook_secret: str | None = None  # required with a webhook
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    # Generous, so a slow Telegram answer is waited for rather than sent again (a retry
+    # after a read timeout can show the same message twice: Telegram may have taken it).
+    telegram_timeout_seconds: float = 30.0
+    delivery_give_up_seconds: float = 86400.0  # retrying one message on 429/5xx
+
+    # -- processes (the launcher sets the URLs and the token for its children) ------------
+    rasa_port: int = 5005
+    action_server_port: int = 5055
+    local_telegram_port: int = 8081
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    rasa_auth_token: str | None = None  # unset: the launcher makes one per run
+    rasa_timeout_seconds: float = 30.0
+    log_level: str = "INFO"  # the bot's; no message text at any level
+
+    # -- files and databases ----------------------------------------------------------------
+    talking_stick_var: Path = PROJECT_ROOT / "var"  # databases, logs, endpoints
+    # Shared by runs and test sessions of this clone, so not under TALKING_STICK_VAR.
+    talking_stick_models: Path = PROJECT_ROOT / "var" / "models"
+    database_url: str = ""  # unset: SQLite <var>/talking_stick.db
+    tracker_store_url: str | None = None  # unset: SQLite <var>/rasa_tracker.db
+    safety_resources_file: Path = PROJECT_ROOT / "config" / "resources.yml"
+
+    # -- timers ---------------------------------------------------------------------------
+    timer_poll_seconds: float = 0.25
+    # Stable across restarts of this bot; give each bot worker its own when running several.
+    timer_worker_name: str = ""  # unset: <host name>:bot
+    retention_days: float = 365.0  # message texts and Rasa events older: purged
+    retention_interval_seconds: float = 86400.0
+
+    # -- flows ----------------------------------------------------------------------------
+    timezone_reminder_seconds: float = 600.0  # one reminder to pick a time zone
+    # The shortest break without a note: Gottman's 20 minutes for a flooded body to calm.
+    # Whole seconds: it names a button ("s1200") and is said in minutes.
+    min_pause_seconds: int = 1200
+    pause_proposal_reminder_seconds: float = 600.0  # no time agreed yet: one nudge
+    # Nobody answered "ready?": one follow-up after this long, then missed after as long.
+    pause_followup_seconds: float = 900.0
+    turn_seconds: int = 300  # a round-robin turn unless the couple asks otherwise
+    agreement_review_days: int = 14
+    # The group's neutral note after a safety hold comes this much later, so its timing
+    # points at no one (not right after someone finished their private check).
+    safety_notice_delay_seconds: float = 1800.0
+    # Within this time a second crisis message gets a short answer, not the whole text.
+    crisis_repeat_seconds: float = 600.0
+    forget_confirm_seconds: float = 600.0  # how long /forget's buttons work
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        # PTB's base_file_url: ".../bot" -> ".../file/bot"
+        base = self.telegram_api_base_url
+        return base[: -len("bot")] + "file/bot" if base.endswith("bot") else base
+
+    @property
+    def use_webhook(self) -> bool:
+        return bool(self.telegram_webhook_url)
+
+
+class SettingsError(ValueError):
+    """One or more variables have values the project can't use."""
+
+
+def variable_names() -> list[str]:
+    return [item.name.upper() for item in fields(Settings)]
+
+
+# -- one parser per type (each raises ValueError saying what it wanted) -----------------------
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _whole(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError("a whole number") from None
+    if value < 1:
+        raise ValueError("a whole number of at least 1")
+    return value
+
+
+def _number(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("a number (fractions allowed)") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError("a number above 0")
+    return value
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser().resolve()
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if not isinstance(logging.getLevelName(level), int):
+        raise ValueError("a log level: DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return level
+
+
+# Defaults that depend on the machine or on variables read before them.
+_DERIVED: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "database_url": lambda read: f"sqlite:///{read['talking_stick_var'] / 'talking_stick.db'}",
+    "timer_worker_name": lambda read: f"{socket.gethostname()}:bot",
+}
+
+_PARSERS: dict[object, Callable[[str], Any]] = {
+    str: _text,
+    str | None: _text,
+    int: _whole,
+    float: _number,
+    Path: _path,
+}
+# Where a variable needs more than its type's parser.
+_SPECIAL: dict[str, Callable[[str], Any]] = {"log_level": _log_level}
+
+
+@cache
+def _variables() -> list[tuple[str, Any, Callable[[str], Any]]]:
+    """(field, default, parser) of each variable: its type's parser unless it has its own.
+    Made once: reading type hints is slow, and settings are read at every transaction."""
+    hints = get_type_hints(Settings)
+    return [
+        (item.name, item.default, _SPECIAL.get(item.name) or _PARSERS[hints[item.name]])
+        for item in fields(Settings)
+    ]
+
+
+def _read(environ: Mapping[str, str]) -> tuple[Settings, list[str]]:
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, default, parse in _variables():
+        if name in _DERIVED:
+            default = _DERIVED[name](values)
+        raw = environ.get(name.upper(), "").strip()
+        if not raw:
+            values[name] = default
+            continue
+        try:
+            values[name] = parse(raw)
+        except ValueError as wanted:
+            problems.append(f"{name.upper()}={raw!r} is not {wanted}")
+            values[name] = default
+    return Settings(**values), problems
+
+
+def checked(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings now in force; SettingsError naming every invalid variable."""
+    settings, problems = _read(os.environ if environ is None else environ)
+    if problems:
+        raise SettingsError("Invalid configuration: " + "; ".join(problems) + ".")
+    return settings
+
+
+_warned: set[str] = set()
+
+
+def current(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings now in force; an invalid value is warned about once and left at its default."""
+    settings, problems = _read(os.environ if environ is None else environ)
+    for problem in problems:
+        if problem not in _warned:
+            _warned.add(problem)
+            logger.warning("%s: using its default", problem)
+    return settings

@@ -1,0 +1,62 @@
+"""Running our actions as the action server runs them: a tracker in, what the bot said out."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+
+def build_tracker(
+    chat_id: int,
+    text: str,
+    intent: str,
+    *,
+    user_id: int | None = 101,
+    first_name: str = "Alex",
+    chat_type: str = "group",
+    entities: dict[str, Any] | None = None,
+    is_callback: bool = False,
+    sees_all_messages: bool = True,
+    confidence: float = 1.0,
+    message_id: int | None = None,
+) -> Tracker:
+    metadata: dict[str, Any] = {}
+    if user_id is not None:
+        metadata = {
+            "user_id": user_id,
+            "first_name": first_name,
+            "chat_type": chat_type,
+            "is_callback": is_callback,
+            "bot_username": "TalkingStickBot",
+            "sees_all_messages": sees_all_messages,
+        }
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+        "metadata": metadata,
+    }
+    return Tracker(str(chat_id), {}, latest, [], False, None, {}, "action_listen")
+
+
+def run_action(action: Any, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run an action as the action server would; returns what it said (acks left out)."""
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, tracker, domain))
+    return [
+        m for m in dispatcher.messages if not (m.get("custom") or {}).get("telegram", {}).get("ack")
+    ]
+
+
+def texts(messages: list[dict[str, Any]]) -> list[str]:
+    """The visible texts of action messages, wherever they go."""
+    found = []
+    for message in messages:
+        telegram = (message.get("custom") or {}).get("telegram") or {}
+        text = message.get("text") or telegram.get("text") or telegram.get("toast")
+        if text:
+            found.append(text)
+    return found
