@@ -23,14 +23,16 @@ from sqlalchemy.orm import Session
 import settings
 from storage import timers, tracker_store
 from storage.engine import transaction
+from storage.enums import InboxStatus, TimerKind, TimerStatus
 from storage.models import ClosedKeyboard, InboxUpdate, Timer, utc_now
 from storage.retention import cutoff, purge_texts_before
+from storage.timer_payloads import PurgeConversation
 from storage.timers import DueTimer
 
 logger = logging.getLogger(__name__)
 
-PURGE_CONVERSATION = "purge_conversation"
-RETENTION = "retention"
+PURGE_CONVERSATION = TimerKind.PURGE_CONVERSATION
+RETENTION = TimerKind.RETENTION
 LOCAL_KINDS = frozenset({PURGE_CONVERSATION, RETENTION})
 RETENTION_CHAT = 0
 
@@ -44,12 +46,14 @@ def run_local_timer(timer: DueTimer) -> None:
 
 def purge_conversation(timer: DueTimer) -> None:
     sender = str(timer.chat_id)
-    only_user = timer.payload.get("only_user")
-    before = timer.payload.get("before")
-    if before is not None:
-        deleted = tracker_store.delete_events_before(sender, float(before))
-    elif only_user is not None:
-        deleted = tracker_store.delete_messages_of(sender, int(only_user))
+    purge = PurgeConversation.read(timer.payload)
+    if purge is None:
+        logger.warning("chat %s: purge timer %s unreadable (ignored)", timer.chat_id, timer.id)
+        return
+    if purge.before is not None:
+        deleted = tracker_store.delete_events_before(sender, purge.before)
+    elif purge.only_user is not None:
+        deleted = tracker_store.delete_messages_of(sender, purge.only_user)
     else:
         deleted = tracker_store.delete_conversation(sender)
         with transaction() as session:
@@ -61,13 +65,16 @@ def _forget_chat_bookkeeping(timer: DueTimer, session: Session) -> None:
     """What the bot itself kept about a forgotten chat: ids and times only, but theirs."""
     chat = timer.chat_id
     session.execute(
-        delete(InboxUpdate).where(InboxUpdate.chat_id == chat, InboxUpdate.status == "done")
+        delete(InboxUpdate).where(
+            InboxUpdate.chat_id == chat, InboxUpdate.status == InboxStatus.DONE
+        )
     )
     session.execute(delete(ClosedKeyboard).where(ClosedKeyboard.chat_id == chat))
     session.execute(
         delete(Timer).where(
             Timer.chat_id == chat,
-            (Timer.status.in_(("fired", "cancelled"))) | (Timer.id == timer.id),
+            (Timer.status.in_((TimerStatus.FIRED, TimerStatus.CANCELLED)))
+            | (Timer.id == timer.id),
         )
     )
 
@@ -86,7 +93,11 @@ def run_retention(now: datetime, *, running: int | None = None) -> None:
             continue
         with transaction() as session:
             timers.schedule(
-                PURGE_CONVERSATION, chat_id, now, {"before": moment.timestamp()}, session=session
+                PURGE_CONVERSATION,
+                chat_id,
+                now,
+                PurgeConversation(before=moment.timestamp()),
+                session=session,
             )
     interval = timedelta(seconds=settings.current().retention_interval_seconds)
     schedule_retention(now + interval, running=running)
@@ -98,7 +109,10 @@ def schedule_retention(due_at: datetime, *, running: int | None = None) -> bool:
     with transaction() as session:
         waiting = session.execute(
             select(Timer.id)
-            .where(Timer.kind == RETENTION, Timer.status.in_(("pending", "firing")))
+            .where(
+                Timer.kind == RETENTION,
+                Timer.status.in_((TimerStatus.PENDING, TimerStatus.FIRING)),
+            )
             .where(Timer.id != (running or 0))
             .limit(1)
         ).first()

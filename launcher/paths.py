@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import settings
-from storage.engine import PROJECT_ROOT, var_dir
+from storage.engine import PROJECT_ROOT
 
 PYTHON = sys.executable
 
@@ -14,14 +14,6 @@ PYTHON = sys.executable
 def models_dir() -> Path:
     """Trained models, named by fingerprint: shared by runs and test sessions of this clone."""
     return settings.current().talking_stick_models
-
-
-def logs_dir() -> Path:
-    return var_dir() / "logs"
-
-
-def runtime_dir() -> Path:
-    return var_dir() / "runtime"
 
 
 def training_inputs() -> list[Path]:

@@ -11,9 +11,11 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.engine import CursorResult, Result, create_engine, make_url
+from sqlalchemy.future import Engine  # every engine here is made with future=True
 from sqlalchemy.orm import Session, sessionmaker
 
 import settings
@@ -85,6 +87,12 @@ def transaction() -> Iterator[Session]:
             yield session
     finally:
         session.close()
+
+
+def rows_changed(result: Result) -> int:
+    """How many rows an UPDATE or DELETE changed (`Session.execute` is typed as returning a
+    plain `Result`; for those statements it is a `CursorResult`)."""
+    return int(cast(CursorResult, result).rowcount or 0)
 
 
 def dispose_engines() -> None:

@@ -7,12 +7,14 @@ Private safety checks are never part of it: the export is shown in the couple's 
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.enums import DraftedIn
 from storage.models import (
     Agreement,
     Couple,
@@ -43,11 +45,15 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def row_dict(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    """The named columns of a row, times as ISO 8601 strings."""
+    """The named columns of a row, times as ISO 8601 strings, statuses as their strings."""
     values = {}
     for name in fields:
         value = getattr(row, name)
-        values[name] = iso(value) if isinstance(value, datetime) else value
+        if isinstance(value, datetime):
+            value = iso(value)
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        values[name] = value
     return values
 
 
@@ -158,7 +164,7 @@ def export_couple(couple: Couple, *, session: Session) -> dict[str, Any]:
             row_dict(s, STATEMENT_FIELDS)
             for s in _rows(session, Statement, Statement.couple_id == couple.id, order=Statement.id)
             # A draft written in private belongs to its writer until shared.
-            if s.drafted_in != "private" or s.shared
+            if s.drafted_in != DraftedIn.PRIVATE or s.shared
         ],
         "agreements": [
             row_dict(a, AGREEMENT_FIELDS)

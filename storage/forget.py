@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from storage.couples import couples_of_user, partner_in
+from storage.enums import TimerStatus
 from storage.models import (
     Agreement,
     Couple,
@@ -62,7 +63,9 @@ def forget_person(telegram_user_id: int, *, session: Session) -> list[Purge]:
     session.execute(delete(SafetyCheck).where(SafetyCheck.telegram_user_id == telegram_user_id))
     session.execute(delete(SafetyEvent).where(SafetyEvent.telegram_user_id == telegram_user_id))
     session.execute(
-        delete(Timer).where(Timer.chat_id == telegram_user_id, Timer.status == "pending")
+        delete(Timer).where(
+            Timer.chat_id == telegram_user_id, Timer.status == TimerStatus.PENDING
+        )
     )
     purges.append(Purge(telegram_user_id))
     return purges
@@ -78,7 +81,9 @@ def forget_couple(couple: Couple, *, session: Session) -> list[Purge]:
         if not couples_of_user(user, session=session):
             session.execute(delete(SafetyCheck).where(SafetyCheck.telegram_user_id == user))
             session.execute(delete(SafetyEvent).where(SafetyEvent.telegram_user_id == user))
-            session.execute(delete(Timer).where(Timer.chat_id == user, Timer.status == "pending"))
+            session.execute(
+                delete(Timer).where(Timer.chat_id == user, Timer.status == TimerStatus.PENDING)
+            )
         purges.append(Purge(user))
     return purges
 
@@ -92,11 +97,3 @@ def _delete_couple_rows(couple: Couple, session: Session) -> list[Purge]:
     session.expunge(couple)
     return [Purge(couple.group_chat_id)]
 
-
-def has_data(telegram_user_id: int, *, session: Session) -> bool:
-    return bool(couples_of_user(telegram_user_id, session=session)) or (
-        session.execute(
-            select(SafetyCheck.id).where(SafetyCheck.telegram_user_id == telegram_user_id)
-        ).first()
-        is not None
-    )

@@ -12,6 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.engine import rows_changed
+from storage.enums import InboxStatus
 from storage.models import InboxUpdate, utc_now
 
 
@@ -31,7 +33,7 @@ def mark_done(update_id: int, *, session: Session) -> None:
     session.execute(
         update(InboxUpdate)
         .where(InboxUpdate.update_id == update_id)
-        .values(status="done", processed_at=utc_now(), payload=None)
+        .values(status=InboxStatus.DONE, processed_at=utc_now(), payload=None)
     )
 
 
@@ -41,7 +43,10 @@ def unfinished(*, session: Session) -> list[InboxUpdate]:
     return list(
         session.execute(
             select(InboxUpdate)
-            .where(InboxUpdate.status.in_(("pending", "answered")), InboxUpdate.update_id > 0)
+            .where(
+                InboxUpdate.status.in_((InboxStatus.PENDING, InboxStatus.ANSWERED)),
+                InboxUpdate.update_id > 0,
+            )
             .order_by(InboxUpdate.update_id)
         ).scalars()
     )
@@ -49,7 +54,7 @@ def unfinished(*, session: Session) -> list[InboxUpdate]:
 
 def is_done(update_id: int, *, session: Session) -> bool:
     row = session.get(InboxUpdate, update_id)
-    return row is not None and row.status == "done"
+    return row is not None and row.status == InboxStatus.DONE
 
 
 # -- the answer journal ---------------------------------------------------------------------
@@ -63,7 +68,7 @@ def is_done(update_id: int, *, session: Session) -> bool:
 #
 # Payload of an answered row: {"update": <raw update or null>, "answer": [...], "sent": n}.
 
-ANSWERED = "answered"
+ANSWERED = InboxStatus.ANSWERED
 
 
 def timer_key(timer_id: int) -> int:
@@ -77,19 +82,21 @@ def begin_answer(key: int, chat_id: int, *, session: Session) -> list[dict] | No
     The first statement is a write, so it takes SQLite's write lock (or the row lock on
     PostgreSQL) at once: a second run of the same update waits here and then sees the
     first one's answer."""
-    claimed = session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == key, InboxUpdate.status == "pending")
-        .values(status="answering")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = rows_changed(
+        session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id == key, InboxUpdate.status == InboxStatus.PENDING)
+            .values(status=InboxStatus.ANSWERING)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if claimed:
         return None
     row = session.get(InboxUpdate, key)
     if row is None:
         if key > 0:
             return None  # an update the bot did not journal (e.g. a test): just act
-        session.add(InboxUpdate(update_id=key, chat_id=chat_id, status="answering"))
+        session.add(InboxUpdate(update_id=key, chat_id=chat_id, status=InboxStatus.ANSWERING))
         session.flush()
         return None
     stored = _journal(row)
@@ -98,7 +105,7 @@ def begin_answer(key: int, chat_id: int, *, session: Session) -> list[dict] | No
 
 def store_answer(key: int, answer: list[dict], *, session: Session) -> None:
     row = session.get(InboxUpdate, key)
-    if row is None or row.status != "answering":
+    if row is None or row.status != InboxStatus.ANSWERING:
         return
     raw = row.payload
     try:

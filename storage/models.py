@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -19,10 +19,46 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import Mapped, registry, relationship
+from sqlalchemy.orm.decl_api import DeclarativeMeta
 from sqlalchemy.types import TypeDecorator
 
-Base: Any = declarative_base()
+from storage.enums import (
+    AgreementSource,
+    AgreementStatus,
+    DraftedIn,
+    EscalationChoice,
+    FirstSpeakerReason,
+    InboxStatus,
+    ListenerAnswer,
+    PauseStatus,
+    RoundStatus,
+    StatementStatus,
+    StatementStep,
+    StrEnum,
+    TimerStatus,
+    TurnEnd,
+    TurnStatus,
+)
+
+if TYPE_CHECKING:
+    from storage.pauses import FlowState
+
+mapper_registry = registry()
+
+
+class Base(metaclass=DeclarativeMeta):
+    """The declarative base, spelled out (what `declarative_base()` makes) so that mypy with
+    the SQLAlchemy plugin and sqlalchemy2-stubs sees a class: each model's constructor and
+    every `Mapped[...]` annotation below is then checked against its column."""
+
+    __abstract__ = True
+    registry = mapper_registry
+    metadata = mapper_registry.metadata
+    __init__ = mapper_registry.constructor
+
+
+E = TypeVar("E", bound=StrEnum)
 
 
 def utc_now() -> datetime:
@@ -46,25 +82,64 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
+class StoredEnum(TypeDecorator, Generic[E]):
+    """An enum column, stored as the member's plain string (the column stays a VARCHAR).
+
+    Writing checks the value is a member; reading hands back the member. A stored string
+    that is no member (written by another version) is handed back as it is rather than
+    making every row of the table unreadable."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_type: type[E], length: int | None = None) -> None:
+        super().__init__(length)
+        self.enum_type = enum_type
+        self.length = length
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else self.enum_type(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> E | str | None:
+        if value is None:
+            return None
+        try:
+            return self.enum_type(value)
+        except ValueError:
+            return value
+
+
+class StoredTextEnum(StoredEnum[E]):
+    """The same, for a TEXT column."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, enum_type: type[E]) -> None:
+        super().__init__(enum_type)
+
+
 class Couple(Base):
     """Two partners sharing one Telegram group with the bot."""
 
     __tablename__ = "couples"
 
-    id = Column(Integer, primary_key=True)
-    group_chat_id = Column(BigInteger, nullable=False, unique=True)
-    timezone = Column(String(64), nullable=True)
-    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
-    formed_at = Column(UTCDateTime, nullable=True)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    group_chat_id: Mapped[int] = Column(BigInteger, nullable=False, unique=True)
+    timezone: Mapped[str | None] = Column(String(64), nullable=True)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    formed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
     # Escalation steps the couple can change (/escalation): after this many pauses on one
     # topic the bot suggests a neutral third party; plus one step of their own, if any.
-    escalation_threshold = Column(Integer, nullable=False, default=2, server_default="2")
-    escalation_own_step = Column(Text, nullable=True)
+    escalation_threshold: Mapped[int] = Column(
+        Integer, nullable=False, default=2, server_default="2"
+    )
+    escalation_own_step: Mapped[str | None] = Column(Text, nullable=True)
     # Set when a partner's private safety check indicated danger: escalation-prone
     # exercises are not offered. Never shown with a reason or a name.
-    safety_hold = Column(Boolean, nullable=False, default=False, server_default="0")
+    safety_hold: Mapped[bool] = Column(Boolean, nullable=False, default=False, server_default="0")
 
-    partners = relationship(
+    partners: Mapped[list[Partner]] = relationship(
         "Partner",
         back_populates="couple",
         cascade="all, delete-orphan",
@@ -82,15 +157,17 @@ class Partner(Base):
         UniqueConstraint("couple_id", "seat", name="uq_partner_seat"),
     )
 
-    id = Column(Integer, primary_key=True)
-    couple_id = Column(Integer, ForeignKey("couples.id", ondelete="CASCADE"), nullable=False)
-    telegram_user_id = Column(BigInteger, nullable=False, index=True)
-    first_name = Column(String(128), nullable=False)
-    seat = Column(Integer, nullable=False)
-    joined_at = Column(UTCDateTime, nullable=False, default=utc_now)
-    consented_at = Column(UTCDateTime, nullable=True)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    couple_id: Mapped[int] = Column(
+        Integer, ForeignKey("couples.id", ondelete="CASCADE"), nullable=False
+    )
+    telegram_user_id: Mapped[int] = Column(BigInteger, nullable=False, index=True)
+    first_name: Mapped[str] = Column(String(128), nullable=False)
+    seat: Mapped[int] = Column(Integer, nullable=False)
+    joined_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    consented_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
-    couple = relationship("Couple", back_populates="partners")
+    couple: Mapped[Couple] = relationship("Couple", back_populates="partners")
 
 
 class Timer(Base):
@@ -99,18 +176,22 @@ class Timer(Base):
     __tablename__ = "timers"
     __table_args__ = (Index("ix_timers_status_due", "status", "due_at"),)
 
-    id = Column(Integer, primary_key=True)
-    kind = Column(String(64), nullable=False)
-    chat_id = Column(BigInteger, nullable=False, index=True)
-    due_at = Column(UTCDateTime, nullable=False)
-    payload = Column(Text, nullable=False, default="{}")
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    # A storage.enums.TimerKind; an open set all the same: each flow registers its kinds.
+    kind: Mapped[str] = Column(String(64), nullable=False)
+    chat_id: Mapped[int] = Column(BigInteger, nullable=False, index=True)
+    due_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    payload: Mapped[str] = Column(Text, nullable=False, default="{}")
     # pending → firing (claimed by one dispatcher) → fired; or cancelled before it fires.
-    status = Column(String(16), nullable=False, default="pending")
-    attempts = Column(Integer, nullable=False, default=0)
-    claimed_at = Column(UTCDateTime, nullable=True)
-    claimed_by = Column(String(64), nullable=True)  # the dispatcher's worker name
-    fired_at = Column(UTCDateTime, nullable=True)
-    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    status: Mapped[TimerStatus] = Column(
+        StoredEnum(TimerStatus, 16), nullable=False, default=TimerStatus.PENDING
+    )
+    attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
+    claimed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    # The dispatcher's worker name.
+    claimed_by: Mapped[str | None] = Column(String(64), nullable=True)
+    fired_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
 
 
 class InboxUpdate(Base):
@@ -118,13 +199,15 @@ class InboxUpdate(Base):
 
     __tablename__ = "inbox_updates"
 
-    update_id = Column(BigInteger, primary_key=True, autoincrement=False)
-    chat_id = Column(BigInteger, nullable=True, index=True)
-    received_at = Column(UTCDateTime, nullable=False, default=utc_now)
-    status = Column(String(16), nullable=False, default="pending")
-    processed_at = Column(UTCDateTime, nullable=True)
+    update_id: Mapped[int] = Column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = Column(BigInteger, nullable=True, index=True)
+    received_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    status: Mapped[InboxStatus] = Column(
+        StoredEnum(InboxStatus, 16), nullable=False, default=InboxStatus.PENDING
+    )
+    processed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
     # The raw update until processed; cleared afterwards so message text is not kept twice.
-    payload = Column(Text, nullable=True)
+    payload: Mapped[str | None] = Column(Text, nullable=True)
 
 
 class ClosedKeyboard(Base):
@@ -132,9 +215,9 @@ class ClosedKeyboard(Base):
 
     __tablename__ = "closed_keyboards"
 
-    chat_id = Column(BigInteger, primary_key=True, autoincrement=False)
-    message_id = Column(BigInteger, primary_key=True, autoincrement=False)
-    closed_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    chat_id: Mapped[int] = Column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = Column(BigInteger, primary_key=True, autoincrement=False)
+    closed_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
 
 
 class Statement(Base):
@@ -142,33 +225,47 @@ class Statement(Base):
 
     __tablename__ = "statements"
 
-    id = Column(Integer, primary_key=True)
-    couple_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    couple_id: Mapped[int] = Column(
         Integer, ForeignKey("couples.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    speaker_id = Column(Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False)
-    listener_id = Column(Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=True)
-    topic = Column(Text, nullable=True)
-    chat_id = Column(BigInteger, nullable=False)  # where it is being drafted
-    drafted_in = Column(String(16), nullable=False, default="group")  # group | private
-    # describe | feel | request | review | reflect | answer | done
-    step = Column(String(16), nullable=False, default="describe")
-    describe_text = Column(Text, nullable=True)
-    feel_text = Column(Text, nullable=True)
-    request_text = Column(Text, nullable=True)
-    reflection_text = Column(Text, nullable=True)
-    findings = Column(JSON, nullable=False, default=dict)  # {"describe": [finding, ...], ...}
-    revisions = Column(JSON, nullable=False, default=dict)  # {"describe": 1, ...}
-    kept_despite_findings = Column(JSON, nullable=False, default=list)  # ["feel", ...]
-    shared = Column(Boolean, nullable=False, default=False)
-    shared_at = Column(UTCDateTime, nullable=True)
-    listener_answer = Column(String(16), nullable=True)  # yes | another_idea | need_time
-    # drafting | awaiting_listener | complete | needs_time | unfinished | cancelled | paused
-    status = Column(String(24), nullable=False, default="drafting")
-    state = Column(JSON, nullable=False, default=dict)  # flow details that need no column
-    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
-    updated_at = Column(UTCDateTime, nullable=False, default=utc_now, onupdate=utc_now)
-    completed_at = Column(UTCDateTime, nullable=True)
+    speaker_id: Mapped[int] = Column(
+        Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False
+    )
+    listener_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=True
+    )
+    topic: Mapped[str | None] = Column(Text, nullable=True)
+    chat_id: Mapped[int] = Column(BigInteger, nullable=False)  # where it is being drafted
+    drafted_in: Mapped[DraftedIn] = Column(
+        StoredEnum(DraftedIn, 16), nullable=False, default=DraftedIn.GROUP
+    )
+    step: Mapped[StatementStep] = Column(
+        StoredEnum(StatementStep, 16), nullable=False, default=StatementStep.DESCRIBE
+    )
+    describe_text: Mapped[str | None] = Column(Text, nullable=True)
+    feel_text: Mapped[str | None] = Column(Text, nullable=True)
+    request_text: Mapped[str | None] = Column(Text, nullable=True)
+    reflection_text: Mapped[str | None] = Column(Text, nullable=True)
+    # {"describe": [finding, ...], ...}
+    findings: Mapped[dict[str, list[dict[str, Any]]]] = Column(JSON, nullable=False, default=dict)
+    revisions: Mapped[dict[str, int]] = Column(JSON, nullable=False, default=dict)  # {"feel": 1}
+    kept_despite_findings: Mapped[list[str]] = Column(JSON, nullable=False, default=list)
+    shared: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    shared_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    listener_answer: Mapped[ListenerAnswer | None] = Column(
+        StoredEnum(ListenerAnswer, 16), nullable=True
+    )
+    status: Mapped[StatementStatus] = Column(
+        StoredEnum(StatementStatus, 24), nullable=False, default=StatementStatus.DRAFTING
+    )
+    # Flow details that need no column: read and written as storage.statements.StatementState.
+    state: Mapped[dict[str, Any]] = Column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    updated_at: Mapped[datetime] = Column(
+        UTCDateTime, nullable=False, default=utc_now, onupdate=utc_now
+    )
+    completed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
 
 class Agreement(Base):
@@ -176,20 +273,29 @@ class Agreement(Base):
 
     __tablename__ = "agreements"
 
-    id = Column(Integer, primary_key=True)
-    couple_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    couple_id: Mapped[int] = Column(
         Integer, ForeignKey("couples.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    statement_id = Column(Integer, ForeignKey("statements.id", ondelete="SET NULL"), nullable=True)
-    proposed_by_id = Column(Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True)
-    agreed_by_id = Column(Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True)
-    text = Column(Text, nullable=False)
-    source = Column(String(24), nullable=False, default="request")  # request | counter_proposal
-    review_at = Column(UTCDateTime, nullable=True)
-    # proposed | agreed | declined | reviewed
-    status = Column(String(16), nullable=False, default="agreed")
-    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
-    agreed_at = Column(UTCDateTime, nullable=True)
+    statement_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("statements.id", ondelete="SET NULL"), nullable=True
+    )
+    proposed_by_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True
+    )
+    agreed_by_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = Column(Text, nullable=False)
+    source: Mapped[AgreementSource] = Column(
+        StoredEnum(AgreementSource, 24), nullable=False, default=AgreementSource.REQUEST
+    )
+    review_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    status: Mapped[AgreementStatus] = Column(
+        StoredEnum(AgreementStatus, 16), nullable=False, default=AgreementStatus.AGREED
+    )
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    agreed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
 
 class Round(Base):
@@ -197,24 +303,30 @@ class Round(Base):
 
     __tablename__ = "rounds"
 
-    id = Column(Integer, primary_key=True)
-    couple_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    couple_id: Mapped[int] = Column(
         Integer, ForeignKey("couples.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    topic = Column(Text, nullable=True)
-    turn_seconds = Column(Integer, nullable=False)
-    rounds_planned = Column(Integer, nullable=False, default=1)
-    rounds_done = Column(Integer, nullable=False, default=0)
-    started_by_id = Column(Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True)
-    first_speaker_id = Column(
+    topic: Mapped[str | None] = Column(Text, nullable=True)
+    turn_seconds: Mapped[int] = Column(Integer, nullable=False)
+    rounds_planned: Mapped[int] = Column(Integer, nullable=False, default=1)
+    rounds_done: Mapped[int] = Column(Integer, nullable=False, default=0)
+    started_by_id: Mapped[int | None] = Column(
         Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True
     )
-    first_speaker_reason = Column(String(64), nullable=True)
-    # running | paused | complete | cancelled
-    status = Column(String(16), nullable=False, default="running")
-    state = Column(JSON, nullable=False, default=dict)
-    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
-    ended_at = Column(UTCDateTime, nullable=True)
+    first_speaker_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True
+    )
+    first_speaker_reason: Mapped[FirstSpeakerReason | None] = Column(
+        StoredEnum(FirstSpeakerReason, 64), nullable=True
+    )
+    status: Mapped[RoundStatus] = Column(
+        StoredEnum(RoundStatus, 16), nullable=False, default=RoundStatus.RUNNING
+    )
+    # Read and written as storage.rounds.RoundState.
+    state: Mapped[dict[str, Any]] = Column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    ended_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
 
 class Turn(Base):
@@ -222,22 +334,29 @@ class Turn(Base):
 
     __tablename__ = "turns"
 
-    id = Column(Integer, primary_key=True)
-    round_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    round_id: Mapped[int] = Column(
         Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    speaker_id = Column(Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False)
-    sequence = Column(Integer, nullable=False)  # 1, 2, ... in the round
-    planned_seconds = Column(Integer, nullable=False)
-    remaining_seconds = Column(Float, nullable=True)  # kept while the clock is stopped
-    started_at = Column(UTCDateTime, nullable=True)  # last time the clock (re)started
-    ended_at = Column(UTCDateTime, nullable=True)
-    ended_by = Column(String(16), nullable=True)  # time | yield | pause | cancel
-    seconds_held = Column(Float, nullable=False, default=0.0)
-    message_count = Column(Integer, nullable=False, default=0)
-    word_count = Column(Integer, nullable=False, default=0)
-    status = Column(String(16), nullable=False, default="waiting")  # waiting|running|paused|done
-    state = Column(JSON, nullable=False, default=dict)  # heads-up sent, reminder sent, ...
+    speaker_id: Mapped[int] = Column(
+        Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False
+    )
+    sequence: Mapped[int] = Column(Integer, nullable=False)  # 1, 2, ... in the round
+    planned_seconds: Mapped[int] = Column(Integer, nullable=False)
+    # Kept while the clock is stopped.
+    remaining_seconds: Mapped[float | None] = Column(Float, nullable=True)
+    # The last time the clock (re)started.
+    started_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    ended_by: Mapped[TurnEnd | None] = Column(StoredEnum(TurnEnd, 16), nullable=True)
+    seconds_held: Mapped[float] = Column(Float, nullable=False, default=0.0)
+    message_count: Mapped[int] = Column(Integer, nullable=False, default=0)
+    word_count: Mapped[int] = Column(Integer, nullable=False, default=0)
+    status: Mapped[TurnStatus] = Column(
+        StoredEnum(TurnStatus, 16), nullable=False, default=TurnStatus.WAITING
+    )
+    # Timers, heads-up sent, reminder sent, ...: read and written as storage.rounds.TurnState.
+    state: Mapped[dict[str, Any]] = Column(JSON, nullable=False, default=dict)
 
 
 class Interruption(Base):
@@ -245,15 +364,17 @@ class Interruption(Base):
 
     __tablename__ = "interruptions"
 
-    id = Column(Integer, primary_key=True)
-    turn_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    turn_id: Mapped[int] = Column(
         Integer, ForeignKey("turns.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    by_id = Column(Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False)
-    text = Column(Text, nullable=True)  # None for a sticker or photo
-    kind = Column(String(16), nullable=False, default="text")
-    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
-    handed_back = Column(Boolean, nullable=False, default=False)
+    by_id: Mapped[int] = Column(
+        Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False
+    )
+    text: Mapped[str | None] = Column(Text, nullable=True)  # None for a sticker or photo
+    kind: Mapped[str] = Column(String(16), nullable=False, default="text")
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    handed_back: Mapped[bool] = Column(Boolean, nullable=False, default=False)
 
 
 class Pause(Base):
@@ -261,24 +382,30 @@ class Pause(Base):
 
     __tablename__ = "pauses"
 
-    id = Column(Integer, primary_key=True)
-    couple_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    couple_id: Mapped[int] = Column(
         Integer, ForeignKey("couples.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    requested_by_id = Column(Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True)
-    requested_at = Column(UTCDateTime, nullable=False, default=utc_now)
-    topic = Column(Text, nullable=True)
-    flow = Column(String(24), nullable=True)  # what was running: round_robin | statement | None
-    flow_state = Column(JSON, nullable=False, default=dict)  # enough to restore it
-    proposals = Column(JSON, nullable=False, default=list)  # [{"at": iso, "by": id, "when": iso}]
-    resume_at = Column(UTCDateTime, nullable=True)  # the agreed time
-    agreed_by = Column(JSON, nullable=False, default=list)  # partner ids who accepted it
-    agreed_at = Column(UTCDateTime, nullable=True)
-    resumed_at = Column(UTCDateTime, nullable=True)
-    reschedules = Column(Integer, nullable=False, default=0)
-    # proposed | agreed | resumed | rescheduled | missed | cancelled
-    status = Column(String(16), nullable=False, default="proposed")
-    state = Column(JSON, nullable=False, default=dict)
+    requested_by_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True
+    )
+    requested_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    topic: Mapped[str | None] = Column(Text, nullable=True)
+    # What was running: a registered flow's name (storage.enums.FlowName), if any.
+    flow: Mapped[str | None] = Column(String(24), nullable=True)
+    flow_state: Mapped[FlowState] = Column(JSON, nullable=False, default=dict)  # to restore it
+    # [{"by": id, "at": iso, "when": iso, "via": ...}]: read as storage.pauses.StoredProposal.
+    proposals: Mapped[list[dict[str, Any]]] = Column(JSON, nullable=False, default=list)
+    resume_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)  # the agreed time
+    agreed_by: Mapped[list[int]] = Column(JSON, nullable=False, default=list)  # who accepted it
+    agreed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    resumed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    reschedules: Mapped[int] = Column(Integer, nullable=False, default=0)
+    status: Mapped[PauseStatus] = Column(
+        StoredEnum(PauseStatus, 16), nullable=False, default=PauseStatus.PROPOSED
+    )
+    # Phase, the open proposal, who is ready, ...: read as storage.pauses.PauseDetails.
+    state: Mapped[dict[str, Any]] = Column(JSON, nullable=False, default=dict)
 
 
 class Escalation(Base):
@@ -286,15 +413,17 @@ class Escalation(Base):
 
     __tablename__ = "escalations"
 
-    id = Column(Integer, primary_key=True)
-    couple_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    couple_id: Mapped[int] = Column(
         Integer, ForeignKey("couples.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    topic = Column(Text, nullable=True)
-    pause_count = Column(Integer, nullable=False, default=0)
-    suggestion_made_at = Column(UTCDateTime, nullable=True)
-    choice = Column(Text, nullable=True)
-    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    topic: Mapped[str | None] = Column(Text, nullable=True)
+    pause_count: Mapped[int] = Column(Integer, nullable=False, default=0)
+    suggestion_made_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    choice: Mapped[EscalationChoice | None] = Column(
+        StoredTextEnum(EscalationChoice), nullable=True
+    )
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
 
 
 class SafetyEvent(Base):
@@ -302,14 +431,14 @@ class SafetyEvent(Base):
 
     __tablename__ = "safety_events"
 
-    id = Column(Integer, primary_key=True)
-    couple_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    couple_id: Mapped[int | None] = Column(
         Integer, ForeignKey("couples.id", ondelete="SET NULL"), nullable=True, index=True
     )
-    telegram_user_id = Column(BigInteger, nullable=False, index=True)
-    kind = Column(String(32), nullable=False)  # crisis_language | safety_check_danger
-    source = Column(String(16), nullable=False)  # group | private
-    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    telegram_user_id: Mapped[int] = Column(BigInteger, nullable=False, index=True)
+    kind: Mapped[str] = Column(String(32), nullable=False)  # crisis_language | safety_check_danger
+    source: Mapped[str] = Column(String(16), nullable=False)  # group | private
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
 
 
 class SafetyCheck(Base):
@@ -317,10 +446,10 @@ class SafetyCheck(Base):
 
     __tablename__ = "safety_checks"
 
-    id = Column(Integer, primary_key=True)
-    telegram_user_id = Column(BigInteger, nullable=False, index=True)
-    answers = Column(JSON, nullable=False, default=dict)
-    danger = Column(Boolean, nullable=False, default=False)
-    step = Column(String(32), nullable=True)
-    started_at = Column(UTCDateTime, nullable=False, default=utc_now)
-    completed_at = Column(UTCDateTime, nullable=True)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = Column(BigInteger, nullable=False, index=True)
+    answers: Mapped[dict[str, str]] = Column(JSON, nullable=False, default=dict)  # question: answer
+    danger: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    step: Mapped[str | None] = Column(String(32), nullable=True)
+    started_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    completed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)

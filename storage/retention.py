@@ -15,6 +15,8 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 import settings
+from storage.engine import rows_changed
+from storage.enums import InboxStatus
 from storage.models import (
     Agreement,
     Escalation,
@@ -36,7 +38,7 @@ def purge_texts_before(moment: datetime, *, session: Session) -> dict[str, int]:
 
     def run(name: str, statement) -> None:  # type: ignore[no-untyped-def]
         result = session.execute(statement.execution_options(synchronize_session=False))
-        counts[name] = int(result.rowcount or 0)
+        counts[name] = rows_changed(result)
 
     texts = (
         Statement.describe_text,
@@ -87,6 +89,6 @@ def purge_texts_before(moment: datetime, *, session: Session) -> dict[str, int]:
         update(InboxUpdate)
         .where(InboxUpdate.received_at < moment, InboxUpdate.payload.isnot(None))
         # An update unfinished for this long will not be answered any more.
-        .values(payload=None, status="done"),
+        .values(payload=None, status=InboxStatus.DONE),
     )
     return counts

@@ -1,4 +1,5 @@
-"""Rounds, turns and interruptions of the round-robin: the repository functions.
+"""Rounds, turns and interruptions of the round-robin: the repository functions, and the
+typed shape of a round's and a turn's `state` JSON.
 
 Every change to a couple's round starts with `lock_couple`: it serialises whoever acts on
 the same couple (both partners pressing start at once, a yield racing the time-up timer,
@@ -8,15 +9,94 @@ several bot workers), and the rows read after it are fresh (`populate_existing`)
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.enums import FirstSpeakerReason, RoundStatus, TurnStatus
 from storage.models import Couple, Interruption, Round, Turn
 
-ACTIVE = ("running", "paused")
-FINISHED = ("complete", "cancelled")
+# Rounds and turns share these two words for "not over yet".
+ACTIVE = (RoundStatus.RUNNING, RoundStatus.PAUSED)
+ACTIVE_TURN = (TurnStatus.RUNNING, TurnStatus.PAUSED)
+FINISHED = (RoundStatus.COMPLETE, RoundStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class RoundState:
+    """A round's `state` JSON."""
+
+    closed: bool = False  # "Stop here" was pressed after the wrap-up
+    wrap_up_notes: tuple[int, ...] | None = None  # interruptions given back at the wrap-up
+
+
+@dataclass(frozen=True)
+class TurnState:
+    """A turn's `state` JSON: its current timers and what was said once."""
+
+    end_timer: int | None = None  # the time-up timer of the running clock
+    heads_up_timer: int | None = None
+    heads_up_sent: bool = False
+    reminder_sent: bool = False  # the listener heard that their words are kept
+    ended_by_timer: int | None = None  # the time-up timer that ended it (a re-fire replays)
+    notes_handed: tuple[int, ...] | None = None  # interruptions given back as it started
+
+
+def _ids(value: Any) -> tuple[int, ...] | None:
+    return None if value is None else tuple(int(i) for i in value)
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value else None
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """What is worth keeping: unset (None) and False are left out, tuples stored as lists."""
+    return {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in values.items()
+        if value is not None and value is not False
+    }
+
+
+def round_state(round_: Round) -> RoundState:
+    state = round_.state or {}
+    return RoundState(
+        closed=bool(state.get("closed")), wrap_up_notes=_ids(state.get("wrap_up_notes"))
+    )
+
+
+def set_round_state(round_: Round, state: RoundState) -> None:
+    # A new dict each time: in-place changes to JSON columns are not tracked.
+    round_.state = _stored({"closed": state.closed, "wrap_up_notes": state.wrap_up_notes})
+
+
+def turn_state(turn: Turn) -> TurnState:
+    state = turn.state or {}
+    return TurnState(
+        end_timer=_int(state.get("end_timer")),
+        heads_up_timer=_int(state.get("heads_up_timer")),
+        heads_up_sent=bool(state.get("heads_up_sent")),
+        reminder_sent=bool(state.get("reminder_sent")),
+        ended_by_timer=_int(state.get("ended_by_timer")),
+        notes_handed=_ids(state.get("notes_handed")),
+    )
+
+
+def set_turn_state(turn: Turn, state: TurnState) -> None:
+    turn.state = _stored(
+        {
+            "end_timer": state.end_timer,
+            "heads_up_timer": state.heads_up_timer,
+            "heads_up_sent": state.heads_up_sent,
+            "reminder_sent": state.reminder_sent,
+            "ended_by_timer": state.ended_by_timer,
+            "notes_handed": state.notes_handed,
+        }
+    )
 
 
 def lock_couple(couple_id: int, *, session: Session) -> None:
@@ -60,7 +140,7 @@ def current_turn(round_id: int, *, session: Session) -> Turn | None:
     """The turn on the floor (running) or stopped by a pause."""
     return session.execute(
         select(Turn)
-        .where(Turn.round_id == round_id, Turn.status.in_(ACTIVE))
+        .where(Turn.round_id == round_id, Turn.status.in_(ACTIVE_TURN))
         .order_by(Turn.sequence.desc())
         .limit(1)
         .execution_options(populate_existing=True)
@@ -94,7 +174,7 @@ def create_round(
     rounds_planned: int,
     started_by_id: int,
     first_speaker_id: int,
-    first_speaker_reason: str,
+    first_speaker_reason: FirstSpeakerReason,
     now: datetime,
     session: Session,
 ) -> Round:
@@ -107,7 +187,7 @@ def create_round(
         started_by_id=started_by_id,
         first_speaker_id=first_speaker_id,
         first_speaker_reason=first_speaker_reason,
-        status="running",
+        status=RoundStatus.RUNNING,
         state={},
         created_at=now,
     )
@@ -128,7 +208,7 @@ def create_turn(
         seconds_held=0.0,
         message_count=0,
         word_count=0,
-        status="waiting",
+        status=TurnStatus.WAITING,
         state={},
     )
     session.add(row)

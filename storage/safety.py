@@ -71,6 +71,16 @@ def start_check(
     return check
 
 
+def answers_of(check: SafetyCheck) -> dict[str, str]:
+    """The check's answers so far: question key → answer value."""
+    return {str(key): str(value) for key, value in (check.answers or {}).items()}
+
+
+def add_answer(check: SafetyCheck, question_key: str, answer: str) -> None:
+    # A new dict: in-place changes to JSON columns are not tracked.
+    check.answers = {**answers_of(check), question_key: answer}
+
+
 def set_hold(couple: Couple) -> bool:
     """Hold escalation-prone exercises for the couple; True if it was not held before."""
     if couple.safety_hold:

@@ -9,6 +9,7 @@ RETURNING on SQLite; the per-row compare-and-set needs no RETURNING.)
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +17,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.engine import rows_changed
+from storage.enums import TimerStatus
 from storage.models import Timer, utc_now
+from storage.timer_payloads import TimerPayload
 
 # A claim older than this was left by a dispatcher that died mid-fire: fire it again
 # (timer handlers are idempotent, so a second firing of finished work does nothing).
@@ -30,64 +34,78 @@ class DueTimer:
     kind: str
     chat_id: int
     due_at: datetime
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # read as its kind's type in storage/timer_payloads.py
 
 
 def schedule(
     kind: str,
     chat_id: int,
     due_at: datetime,
-    payload: dict[str, Any] | None = None,
+    payload: TimerPayload | Mapping[str, Any] | None = None,
     *,
     session: Session,
 ) -> Timer:
-    timer = Timer(kind=kind, chat_id=chat_id, due_at=due_at, payload=json.dumps(payload or {}))
+    """A new pending timer. The project's kinds (storage.enums.TimerKind) pass their typed
+    payload (storage/timer_payloads.py); the store itself keeps any JSON object."""
+    timer = Timer(kind=str(kind), chat_id=chat_id, due_at=due_at, payload=_encoded(payload))
     session.add(timer)
     session.flush()
     return timer
 
 
+def _encoded(payload: TimerPayload | Mapping[str, Any] | None) -> str:
+    if payload is None:
+        return json.dumps({})
+    return json.dumps(dict(payload) if isinstance(payload, Mapping) else payload.dump())
+
+
+def payload_of(timer: Timer) -> dict[str, Any]:
+    """A timer's payload as stored (one that isn't a JSON object reads as {})."""
+    try:
+        payload = json.loads(timer.payload or "{}")
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def set_payload(timer: Timer, payload: TimerPayload) -> None:
+    """A pending timer remembers more (e.g. who has confirmed a /forget so far)."""
+    timer.payload = _encoded(payload)
+
+
 def cancel(timer_id: int, *, session: Session) -> bool:
     result = session.execute(
         update(Timer)
-        .where(Timer.id == timer_id, Timer.status == "pending")
-        .values(status="cancelled")
+        .where(Timer.id == timer_id, Timer.status == TimerStatus.PENDING)
+        .values(status=TimerStatus.CANCELLED)
     )
-    return bool(result.rowcount)
+    return rows_changed(result) > 0
 
 
 def cancel_kind(kind: str, chat_id: int, *, session: Session) -> int:
     result = session.execute(
         update(Timer)
-        .where(Timer.kind == kind, Timer.chat_id == chat_id, Timer.status == "pending")
-        .values(status="cancelled")
+        .where(Timer.kind == kind, Timer.chat_id == chat_id, Timer.status == TimerStatus.PENDING)
+        .values(status=TimerStatus.CANCELLED)
     )
-    return int(result.rowcount or 0)
+    return rows_changed(result)
 
 
 def pending(kind: str, chat_id: int, *, session: Session) -> list[Timer]:
     return list(
         session.execute(
             select(Timer)
-            .where(Timer.kind == kind, Timer.chat_id == chat_id, Timer.status == "pending")
+            .where(
+                Timer.kind == kind, Timer.chat_id == chat_id, Timer.status == TimerStatus.PENDING
+            )
             .order_by(Timer.due_at)
         ).scalars()
     )
 
 
 def due_timer(timer: Timer) -> DueTimer:
-    """A timer row as its handler sees it (a payload that isn't a JSON object reads as {})."""
-    try:
-        payload = json.loads(timer.payload or "{}")
-    except ValueError:
-        payload = {}
-    return DueTimer(
-        timer.id,
-        timer.kind,
-        timer.chat_id,
-        timer.due_at,
-        payload if isinstance(payload, dict) else {},
-    )
+    """A timer row as its handler sees it."""
+    return DueTimer(timer.id, timer.kind, timer.chat_id, timer.due_at, payload_of(timer))
 
 
 def claim_due(
@@ -99,8 +117,8 @@ def claim_due(
         session.execute(
             select(Timer)
             .where(
-                ((Timer.status == "pending") & (Timer.due_at <= now))
-                | ((Timer.status == "firing") & (Timer.claimed_at <= now - STALE_CLAIM))
+                ((Timer.status == TimerStatus.PENDING) & (Timer.due_at <= now))
+                | ((Timer.status == TimerStatus.FIRING) & (Timer.claimed_at <= now - STALE_CLAIM))
             )
             .order_by(Timer.due_at, Timer.id)
             .limit(limit)
@@ -118,10 +136,15 @@ def claim_due(
                 if timer.claimed_at is None
                 else Timer.claimed_at == timer.claimed_at
             )
-            .values(status="firing", claimed_at=now, claimed_by=worker, attempts=Timer.attempts + 1)
+            .values(
+                status=TimerStatus.FIRING,
+                claimed_at=now,
+                claimed_by=worker,
+                attempts=Timer.attempts + 1,
+            )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if rows_changed(result) == 1:
             claimed.append(due_timer(timer))
     return claimed
 
@@ -130,15 +153,17 @@ def release_claims_of(worker: str, *, session: Session) -> int:
     """At start-up: claims this worker's previous run left (it died mid-fire) fire again now."""
     result = session.execute(
         update(Timer)
-        .where(Timer.status == "firing", Timer.claimed_by == worker)
-        .values(status="pending", claimed_at=None, claimed_by=None)
+        .where(Timer.status == TimerStatus.FIRING, Timer.claimed_by == worker)
+        .values(status=TimerStatus.PENDING, claimed_at=None, claimed_by=None)
     )
-    return int(result.rowcount or 0)
+    return rows_changed(result)
 
 
 def mark_fired(timer_id: int, *, session: Session) -> None:
     session.execute(
-        update(Timer).where(Timer.id == timer_id).values(status="fired", fired_at=utc_now())
+        update(Timer)
+        .where(Timer.id == timer_id)
+        .values(status=TimerStatus.FIRED, fired_at=utc_now())
     )
 
 
@@ -146,14 +171,17 @@ def release(timer_id: int, *, session: Session) -> None:
     """Give a claimed timer back (e.g. Rasa was unreachable): it is tried again soon."""
     session.execute(
         update(Timer)
-        .where(Timer.id == timer_id, Timer.status == "firing")
-        .values(status="pending", claimed_at=None, claimed_by=None)
+        .where(Timer.id == timer_id, Timer.status == TimerStatus.FIRING)
+        .values(status=TimerStatus.PENDING, claimed_at=None, claimed_by=None)
     )
 
 
 def next_due_at(*, session: Session) -> datetime | None:
     return session.execute(
-        select(Timer.due_at).where(Timer.status == "pending").order_by(Timer.due_at).limit(1)
+        select(Timer.due_at)
+        .where(Timer.status == TimerStatus.PENDING)
+        .order_by(Timer.due_at)
+        .limit(1)
     ).scalar_one_or_none()
 
 

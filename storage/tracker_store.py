@@ -110,11 +110,6 @@ def delete_events_before(sender_id: str, timestamp: float) -> int:
     return int(rows[0]) if rows else 0
 
 
-def count_events(sender_id: str) -> int:
-    rows = _execute("SELECT COUNT(*) FROM events WHERE sender_id = :sender", sender=sender_id)
-    return int(rows[0][0]) if rows else 0
-
-
 def dispose() -> None:
     for engine in [_engine(tracker_store_url())] if _engine.cache_info().currsize else []:
         engine.dispose()

@@ -26,6 +26,7 @@ from actions.safety.respond import answer_crisis
 from storage import inbox, timers
 from storage.couples import Role, couple_for_group, role_in_group
 from storage.engine import transaction
+from storage.enums import TimerStatus
 from storage.models import utc_now
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def journal_key(tracker: Tracker, ctx: MessageContext) -> int | None:
 
 def _is_firing(timer_id: int, session: Session) -> bool:
     row = timers.load(timer_id, session=session)
-    return row is not None and row.status == "firing"
+    return row is not None and row.status == TimerStatus.FIRING
 
 
 def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] | None:

@@ -11,26 +11,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from actions.core.replies import Outgoing
 from storage.models import Couple, Partner
+from storage.pauses import FlowState
 
 
 @dataclass(frozen=True)
 class Suspended:
     """What was running when it was stopped: enough to restore it later (JSON-safe state)."""
 
-    flow: str
+    flow: str  # a storage.enums.FlowName (or a test's own flow)
     topic: str | None
-    state: dict[str, Any] = field(default_factory=dict)
+    state: FlowState = field(default_factory=lambda: FlowState())
     replies: list[Outgoing] = field(default_factory=list)  # what the flow says as it stops
 
 
 class Flow(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """A storage.enums.FlowName: what a pause saves as the flow it stopped."""
 
     def is_running(self, couple: Couple, session: Session) -> bool:
         """True while this flow is active (not paused) for the couple's group."""
@@ -39,7 +42,7 @@ class Flow(Protocol):
         """Stop at once, keeping everything needed to come back; None if not running."""
 
     def restore(
-        self, couple: Couple, state: dict[str, Any], session: Session, now: datetime
+        self, couple: Couple, state: FlowState, session: Session, now: datetime
     ) -> list[Outgoing]:
         """Continue exactly where it was suspended (same step/speaker, remaining time)."""
 
@@ -65,7 +68,7 @@ def suspend_running(couple: Couple, session: Session, now: datetime) -> Suspende
 
 
 def restore(
-    couple: Couple, flow_name: str, state: dict[str, Any], session: Session, now: datetime
+    couple: Couple, flow_name: str, state: FlowState, session: Session, now: datetime
 ) -> list[Outgoing]:
     flow = _flows.get(flow_name)
     return [] if flow is None else flow.restore(couple, state, session, now)

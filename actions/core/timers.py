@@ -16,6 +16,7 @@ from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.replies import Outgoing
 from storage import timers
+from storage.enums import TimerStatus
 from storage.timers import DueTimer
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class ActionFireTimer(TalkingStickAction):
             return []
         row = timers.load(timer_id, session=session)
         # Only a claimed timer of this very chat fires: the dispatcher is the only claimant.
-        if row is None or row.status != "firing" or row.chat_id != ctx.chat_id:
+        if row is None or row.status != TimerStatus.FIRING or row.chat_id != ctx.chat_id:
             logger.info("timer %s not fireable (ignored)", timer_id)
             return []
         handler = _handlers.get(row.kind)

@@ -24,10 +24,11 @@ from storage.couples import (
     join,
     partner_in,
 )
+from storage.enums import TimerKind
 from storage.models import Couple, utc_now
 from storage.timers import DueTimer
 
-TIMEZONE_REMINDER = "timezone_reminder"
+TIMEZONE_REMINDER = TimerKind.TIMEZONE_REMINDER
 
 
 def names_of(couple: Couple) -> dict[str, str]:

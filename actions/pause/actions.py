@@ -10,7 +10,6 @@ from __future__ import annotations
 from abc import abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -28,7 +27,9 @@ from actions.pause.state import Phase
 from actions.pause.times import looks_like_a_time
 from storage import pauses
 from storage.couples import couple_for_group, partner_in
+from storage.enums import FlowName, PauseStatus
 from storage.models import Couple, Partner, Pause, utc_now
+from storage.pauses import FlowState
 
 ENDED = "This pause has already ended."
 PAUSE_SYMBOLS = ("⏸", "⏯")
@@ -68,7 +69,7 @@ def resumable_pause(couple: Couple, session: Session) -> Pause | None:
     if pause is not None:
         return pause
     latest = pauses.latest_pause(couple.id, session=session)
-    if latest is not None and latest.status == "missed":
+    if latest is not None and latest.status == PauseStatus.MISSED:
         return None if flows.running_flow(couple, session) is not None else latest
     return None
 
@@ -279,7 +280,7 @@ def _proposing_words(
 class PauseFlow:
     """The pause itself as a flow: `/cancel` during a pause cancels it (nothing else)."""
 
-    name = "pause"
+    name = FlowName.PAUSE
 
     def is_running(self, couple: Couple, session: Session) -> bool:
         return False  # never suspended by another pause
@@ -288,7 +289,7 @@ class PauseFlow:
         return None
 
     def restore(
-        self, couple: Couple, state: dict[str, Any], session: Session, now: datetime
+        self, couple: Couple, state: FlowState, session: Session, now: datetime
     ) -> list[Outgoing]:
         return []
 

@@ -38,6 +38,8 @@ from actions.pause.state import Outcome, Phase
 from storage import pauses
 from storage.couples import couple_for_group
 from storage.models import Couple, Partner, Pause, utc_now
+from storage.pauses import FlowState
+from storage.timer_payloads import PauseFollowUp, PauseReminder, PauseResume
 from storage.timers import DueTimer
 
 logger = logging.getLogger(__name__)
@@ -105,7 +107,7 @@ def _resume(couple: Couple, pause: Pause, now: datetime, session: Session) -> li
         return [Reply(response="utter_pause_resumed_nothing_running")]
     if flows.running_flow(couple, session) is not None:
         return [Reply(response="utter_pause_resumed_busy", values={"what": what})]
-    restored = flows.restore(couple, pause.flow, dict(pause.flow_state or {}), session, now)
+    restored = flows.restore(couple, pause.flow, pause.flow_state or FlowState(), session, now)
     if restored:  # the flow says where it stands (e.g. who has the floor, how long)
         return [Reply(response="utter_pause_both_back"), *restored]
     return [Reply(response="utter_pause_resumed", values={"what": what})]
@@ -131,7 +133,7 @@ def not_yet(
             PAUSE_REMINDER,
             couple,
             now + timedelta(seconds=settings.current().pause_proposal_reminder_seconds),
-            {"pause": pause.id, "round": state.proposing_round},
+            PauseReminder(pause.id, state.proposing_round),
             session,
         )
         return [Reply(response="utter_pause_reschedule", buttons=offer_buttons(pause, couple, now))]
@@ -165,12 +167,13 @@ def cancel_open_pause(couple: Couple, session: Session, now: datetime) -> list[O
 # -- durable timers ------------------------------------------------------------------------
 
 
-def _timer_pause(timer: DueTimer, session: Session) -> tuple[Couple, Pause] | None:
-    couple = couple_for_group(timer.chat_id, session=session)
-    try:
-        pause = pauses.get_pause(int(timer.payload.get("pause", 0)), session=session)
-    except (TypeError, ValueError):
+def _timer_pause(
+    timer: DueTimer, payload: PauseReminder | PauseResume | PauseFollowUp | None, session: Session
+) -> tuple[Couple, Pause] | None:
+    if payload is None:
         return None
+    couple = couple_for_group(timer.chat_id, session=session)
+    pause = pauses.get_pause(payload.pause_id, session=session)
     if couple is None or pause is None or pause.couple_id != couple.id:
         return None
     return couple, pause
@@ -178,10 +181,11 @@ def _timer_pause(timer: DueTimer, session: Session) -> tuple[Couple, Pause] | No
 
 @timer_handler(PAUSE_REMINDER)
 def on_reminder_timer(timer: DueTimer, session: Session) -> list[Outgoing]:
-    found = _timer_pause(timer, session)
-    if found is None:
+    payload = PauseReminder.read(timer.payload)
+    found = _timer_pause(timer, payload, session)
+    if payload is None or found is None:
         return []
-    return send_reminder(*found, int(timer.payload.get("round", 1)), utc_now(), session)
+    return send_reminder(*found, payload.proposing_round, utc_now(), session)
 
 
 def send_reminder(
@@ -214,14 +218,11 @@ def send_reminder(
 
 @timer_handler(PAUSE_RESUME)
 def on_resume_timer(timer: DueTimer, session: Session) -> list[Outgoing]:
-    found = _timer_pause(timer, session)
-    if found is None:
+    payload = PauseResume.read(timer.payload)
+    found = _timer_pause(timer, payload, session)
+    if payload is None or found is None:
         return []
-    try:
-        due_at = datetime.fromisoformat(str(timer.payload.get("at")))
-    except ValueError:
-        return []
-    return agreed_time_came(*found, due_at, utc_now(), session)
+    return agreed_time_came(*found, payload.at, utc_now(), session)
 
 
 def agreed_time_came(
@@ -237,7 +238,7 @@ def agreed_time_came(
         PAUSE_FOLLOW_UP,
         couple,
         now + timedelta(seconds=settings.current().pause_followup_seconds),
-        {"pause": pause.id, "number": 1},
+        PauseFollowUp(pause.id, number=1),
         session,
     )
     return [
@@ -251,10 +252,11 @@ def agreed_time_came(
 
 @timer_handler(PAUSE_FOLLOW_UP)
 def on_follow_up_timer(timer: DueTimer, session: Session) -> list[Outgoing]:
-    found = _timer_pause(timer, session)
-    if found is None:
+    payload = PauseFollowUp.read(timer.payload)
+    found = _timer_pause(timer, payload, session)
+    if payload is None or found is None:
         return []
-    return send_follow_up(*found, int(timer.payload.get("number", 1)), utc_now(), session)
+    return send_follow_up(*found, payload.number, utc_now(), session)
 
 
 def send_follow_up(
@@ -269,7 +271,7 @@ def send_follow_up(
             PAUSE_FOLLOW_UP,
             couple,
             now + timedelta(seconds=settings.current().pause_followup_seconds),
-            {"pause": pause.id, "number": number + 1},
+            PauseFollowUp(pause.id, number=number + 1),
             session,
         )
         return [

@@ -12,11 +12,13 @@ from actions.pause.records import save_state
 from actions.pause.state import PauseState, Step
 from actions.pause.times import describe_time, offered_times, until_text
 from storage import timers
+from storage.enums import TimerKind
 from storage.models import Couple, Pause
+from storage.timer_payloads import TimerPayload
 
-PAUSE_REMINDER = "pause_reminder"
-PAUSE_RESUME = "pause_resume"
-PAUSE_FOLLOW_UP = "pause_follow_up"
+PAUSE_REMINDER = TimerKind.PAUSE_REMINDER
+PAUSE_RESUME = TimerKind.PAUSE_RESUME
+PAUSE_FOLLOW_UP = TimerKind.PAUSE_FOLLOW_UP
 TIMER_KINDS = (PAUSE_REMINDER, PAUSE_RESUME, PAUSE_FOLLOW_UP)
 
 
@@ -74,7 +76,9 @@ def cancel_timers(couple: Couple, session: Session, *kinds: str) -> None:
         timers.cancel_kind(kind, couple.group_chat_id, session=session)
 
 
-def schedule(kind: str, couple: Couple, due_at: datetime, payload: dict, session: Session) -> None:
+def schedule(
+    kind: str, couple: Couple, due_at: datetime, payload: TimerPayload, session: Session
+) -> None:
     timers.schedule(kind, couple.group_chat_id, due_at, payload, session=session)
 
 

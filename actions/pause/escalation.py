@@ -8,7 +8,6 @@ step of their own. The suggestion is made once per topic, when a pause on it is 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -21,23 +20,25 @@ from actions.core.timers import timer_handler
 from actions.pause.common import minimum_text
 from storage import pauses, timers
 from storage.couples import couple_for_group, partner_in
-from storage.models import Couple, Escalation, utc_now
+from storage.enums import EscalationChoice, TimerKind
+from storage.models import Couple, utc_now
+from storage.timer_payloads import OwnStepWait
 from storage.timers import DueTimer
 
 THRESHOLD_CHOICES = (1, 2, 3, 4, 5)
 # After "Add our own step", that partner's next message (within this time) is the step.
-OWN_STEP_WAIT = "escalation_step_wait"
+OWN_STEP_WAIT = TimerKind.ESCALATION_STEP_WAIT
 OWN_STEP_WAIT_SECONDS = 600
 OWN_STEP_LIMIT = 300
 CHOICES = {
-    "look": "you'll look for someone",
-    "have": "you already have someone",
-    "later": "not now",
+    EscalationChoice.LOOK: "you'll look for someone",
+    EscalationChoice.HAVE: "you already have someone",
+    EscalationChoice.LATER: "not now",
 }
 CHOICE_TITLES = {
-    "look": "We'll look for someone",
-    "have": "We already have someone",
-    "later": "Not now",
+    EscalationChoice.LOOK: "We'll look for someone",
+    EscalationChoice.HAVE: "We already have someone",
+    EscalationChoice.LATER: "Not now",
 }
 
 
@@ -82,12 +83,8 @@ def suggestion_if_due(
     row = pauses.escalation_for(couple.id, topic, session=session)
     if row is not None and row.suggestion_made_at is not None:
         return []
-    if row is None:
-        row = Escalation(couple_id=couple.id, topic=topic, created_at=now)
-        session.add(row)
-    row.pause_count = count
-    row.suggestion_made_at = now
-    session.flush()
+    row = pauses.update_escalation(couple.id, topic, suggestion_at=now, session=session)
+    assert row is not None  # made with the suggestion
     shown = " ".join((topic or "").split())[:60]
     return [
         Reply(
@@ -154,7 +151,7 @@ class ActionAddEscalationStep(TalkingStickAction):
             OWN_STEP_WAIT,
             couple.group_chat_id,
             utc_now() + timedelta(seconds=OWN_STEP_WAIT_SECONDS),
-            {"by": partner.id},
+            OwnStepWait(by=partner.id),
             session=session,
         )
         return [
@@ -186,12 +183,13 @@ class ActionThirdPartyChoice(TalkingStickAction):
             if escalation_id.isdigit()
             else None
         )
-        if couple is None or row is None or row.couple_id != couple.id or key not in CHOICES:
+        choice = EscalationChoice(key) if key in CHOICES else None
+        if couple is None or row is None or row.couple_id != couple.id or choice is None:
             return [Toast("This suggestion is no longer open.")]
         if row.choice:
             return [Toast("Your choice is already saved.")]
-        row.choice = key
-        return [Reply(response="utter_escalation_choice_saved", values={"choice": CHOICES[key]})]
+        row.choice = choice
+        return [Reply(response="utter_escalation_choice_saved", values={"choice": CHOICES[choice]})]
 
 
 @capturer("escalation_own_step")
@@ -206,7 +204,8 @@ def capture_own_step(ctx: MessageContext, session: Session) -> list[Outgoing] | 
     partner = partner_in(couple, ctx.user_id)
     if couple is None or partner is None:
         return None
-    if json.loads(waiting[0].payload or "{}").get("by") != partner.id:
+    wait = OwnStepWait.read(timers.payload_of(waiting[0]))
+    if wait is None or wait.by != partner.id:
         return None
     step = " ".join(ctx.text.split())
     if len(step) > OWN_STEP_LIMIT:

@@ -40,7 +40,9 @@ from actions.pause.state import Outcome, PauseState, Phase, Step
 from actions.pause.times import Parsed, choice_time, looks_like_a_time, parse_time
 from storage import pauses, timers
 from storage.couples import is_complete
+from storage.enums import ProposalVia
 from storage.models import Couple, Partner, Pause
+from storage.timer_payloads import PauseReminder, PauseResume
 
 logger = logging.getLogger(__name__)
 
@@ -65,16 +67,17 @@ def start_pause(
         now,
         topic=suspended.topic if suspended else None,
         flow=suspended.flow if suspended else None,
-        flow_state=dict(suspended.state) if suspended else {},
-        state={"phase": phase.value},
+        flow_state=suspended.state if suspended else {},
+        phase=phase,
         session=session,
     )
-    _count_on_topic(couple, pause, session)
+    # An existing escalation row's pause count stays current (the row is made on suggestion).
+    pauses.update_escalation(couple.id, pause.topic, session=session)
     schedule(
         PAUSE_REMINDER,
         couple,
         now + timedelta(seconds=settings.current().pause_proposal_reminder_seconds),
-        {"pause": pause.id, "round": 1},
+        PauseReminder(pause.id, proposing_round=1),
         session,
     )
     logger.info("pause %s started in chat %s", pause.id, couple.group_chat_id)
@@ -98,7 +101,9 @@ def start_pause(
     if embedded is not None:
         # "I need a break, let's say 30 minutes": the asker's words are their proposal.
         replies.append(Reply(response="utter_pause_started_with_time", values={"held": held}))
-        return replies + propose_time(couple, pause, partner, embedded, now, session, "text")
+        return replies + propose_time(
+            couple, pause, partner, embedded, now, session, ProposalVia.TEXT
+        )
     replies.append(
         Reply(
             response="utter_pause_started",
@@ -119,13 +124,6 @@ def time_in_request(text: str, couple: Couple, now: datetime) -> datetime | None
     ahead = (parsed.when - now).total_seconds()
     minimum = settings.current().min_pause_seconds
     return parsed.when if minimum <= ahead <= pause_state.DAY_SECONDS else None
-
-
-def _count_on_topic(couple: Couple, pause: Pause, session: Session) -> None:
-    """Keep an existing escalation row's pause count current (the row is made on suggestion)."""
-    row = pauses.escalation_for(couple.id, pause.topic, session=session)
-    if row is not None:
-        row.pause_count = pauses.pauses_on_topic(couple.id, pause.topic, session=session)
 
 
 def during_pause(
@@ -171,7 +169,7 @@ def answer_time_text(
     """Typed words while choosing a time: a proposal, or one kind question back."""
     parsed = parse_time(text, couple.timezone or "UTC", now)
     if isinstance(parsed, Parsed):
-        return propose_time(couple, pause, partner, parsed.when, now, session, "text")
+        return propose_time(couple, pause, partner, parsed.when, now, session, ProposalVia.TEXT)
     if parsed.reason == "needs_clock":
         return [Reply(response="utter_pause_needs_clock")]
     if parsed.reason == "invalid_clock":
@@ -187,7 +185,7 @@ def propose_time(
     when: datetime,
     now: datetime,
     session: Session,
-    via: str,
+    via: ProposalVia,
     *,
     confirmed: bool = False,
 ) -> list[Outgoing]:
@@ -278,7 +276,7 @@ def _agreed(
         PAUSE_RESUME,
         couple,
         state.resume_at,
-        {"pause": pause.id, "at": state.resume_at.isoformat()},
+        PauseResume(pause.id, state.resume_at),
         session,
     )
     logger.info("pause %s agreed in chat %s", pause.id, couple.group_chat_id)
@@ -302,7 +300,9 @@ def choose_button(
     if when is None:
         return [Toast("That time has passed; please pick another.")]
     confirmed = key == minimum_key()  # "Make it 20 minutes" needs no second question
-    return propose_time(couple, pause, partner, when, now, session, "button", confirmed=confirmed)
+    return propose_time(
+        couple, pause, partner, when, now, session, ProposalVia.BUTTON, confirmed=confirmed
+    )
 
 
 def accept_button(

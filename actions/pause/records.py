@@ -1,94 +1,80 @@
 """A pause row ⇄ the pure `PauseState`, and the words for what was paused.
 
-Extra details (phase, the open proposal, who is ready) live in the row's `state` JSON; a
-new dict is assigned each time because in-place changes of JSON columns are not tracked.
+Extra details (phase, the open proposal, who is ready) live in the row's `state` JSON,
+read and written as `storage.pauses.PauseDetails`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
-
-from actions.pause.state import PauseState, Phase, Proposal
+from actions.pause.state import PauseState, Proposal
+from storage import pauses
+from storage.enums import FlowName
 from storage.models import Couple, Pause
+from storage.pauses import PauseDetails, StoredProposal
 
-FLOW_NAMES = {
-    "round_robin": ("your round-robin", "on"),
-    "statement": ("your statement", "about"),
+FLOW_NAMES: dict[str, tuple[str, str]] = {
+    FlowName.ROUND_ROBIN: ("your round-robin", "on"),
+    FlowName.STATEMENT: ("your statement", "about"),
 }
 TOPIC_LIMIT = 60
 
 
-def _time(value: Any) -> datetime | None:
-    if not value:
+def _proposal(stored: StoredProposal | None) -> Proposal | None:
+    if stored is None:
         return None
-    moment = datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return Proposal(by=stored.by, when=stored.when, at=stored.at, via=stored.via)
 
 
-def _proposal(data: dict[str, Any] | None) -> Proposal | None:
-    if not data:
-        return None
-    when, at = _time(data.get("when")), _time(data.get("at"))
-    if when is None or at is None:
-        return None
-    return Proposal(by=int(data["by"]), when=when, at=at, via=str(data.get("via") or "text"))
-
-
-def _proposal_dict(proposal: Proposal) -> dict[str, Any]:
-    return {
-        "by": proposal.by,
-        "at": proposal.at.isoformat(),
-        "when": proposal.when.isoformat(),
-        "via": proposal.via,
-    }
+def _stored(proposal: Proposal) -> StoredProposal:
+    return StoredProposal(by=proposal.by, when=proposal.when, at=proposal.at, via=proposal.via)
 
 
 def load_state(pause: Pause, couple: Couple) -> PauseState:
-    details: dict[str, Any] = dict(pause.state or {})
-    proposals = tuple(p for p in (_proposal(d) for d in pause.proposals or []) if p is not None)
+    details = pauses.details_of(pause)
+    proposals = tuple(p for p in (_proposal(s) for s in pauses.proposals_of(pause)) if p)
     return PauseState(
         partners=tuple(p.id for p in couple.partners),
         status=pause.status,
-        phase=Phase(details.get("phase", Phase.PROPOSING.value)),
+        phase=details.phase,
         proposals=proposals,
-        open_proposal=bool(details.get("open_proposal")) and bool(proposals),
-        unconfirmed=_proposal(details.get("unconfirmed")),
-        unconfirmed_kind=details.get("unconfirmed_kind"),
+        open_proposal=details.open_proposal and bool(proposals),
+        unconfirmed=_proposal(details.unconfirmed),
+        unconfirmed_kind=details.unconfirmed_kind,
         resume_at=pause.resume_at,
         agreed_by=tuple(int(i) for i in pause.agreed_by or []),
         agreed_at=pause.agreed_at,
-        ready=frozenset(int(i) for i in details.get("ready", [])),
+        ready=details.ready,
         reschedules=pause.reschedules or 0,
-        reminders_sent=int(details.get("reminders_sent", 0)),
-        proposing_round=int(details.get("proposing_round", 1)),
-        followups=int(details.get("followups", 0)),
+        reminders_sent=details.reminders_sent,
+        proposing_round=details.proposing_round,
+        followups=details.followups,
         resumed_at=pause.resumed_at,
-        ended_reason=details.get("ended_reason"),
+        ended_reason=details.ended_reason,
     )
 
 
 def save_state(pause: Pause, state: PauseState) -> None:
     pause.status = state.status
-    pause.proposals = [_proposal_dict(p) for p in state.proposals]
+    pauses.set_proposals(pause, tuple(_stored(p) for p in state.proposals))
     pause.resume_at = state.resume_at
     pause.agreed_by = list(state.agreed_by)
     pause.agreed_at = state.agreed_at
     pause.resumed_at = state.resumed_at
     pause.reschedules = state.reschedules
-    details = dict(pause.state or {})
-    details.update(
-        phase=state.phase.value,
-        open_proposal=state.open_proposal,
-        unconfirmed=_proposal_dict(state.unconfirmed) if state.unconfirmed else None,
-        unconfirmed_kind=state.unconfirmed_kind,
-        ready=sorted(state.ready),
-        reminders_sent=state.reminders_sent,
-        proposing_round=state.proposing_round,
-        followups=state.followups,
-        ended_reason=state.ended_reason,
+    pauses.set_details(
+        pause,
+        PauseDetails(
+            phase=state.phase,
+            open_proposal=state.open_proposal,
+            unconfirmed=_stored(state.unconfirmed) if state.unconfirmed else None,
+            unconfirmed_kind=state.unconfirmed_kind,
+            ready=state.ready,
+            reminders_sent=state.reminders_sent,
+            proposing_round=state.proposing_round,
+            followups=state.followups,
+            ended_reason=state.ended_reason,
+        ),
     )
-    pause.state = details
 
 
 def what_was_paused(pause: Pause) -> str:

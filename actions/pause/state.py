@@ -19,20 +19,15 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from storage.enums import PauseEndReason, PausePhase, PauseStatus, ProposalVia, UnconfirmedKind
+
 DAY_SECONDS = 24 * 3600
 # Two proposals this close are the same time (a typed "19:00" accepts a pressed 19:00).
 SAME_TIME = timedelta(seconds=60)
 RESCHEDULES_ALLOWED = 1
 
-OPEN_STATUSES = ("proposed", "agreed", "rescheduled")
-
-
-class Phase(str, enum.Enum):
-    TIMEZONE = "timezone"  # the couple has no time zone yet: asked first
-    PROPOSING = "proposing"  # choosing a time (status proposed, or rescheduled)
-    AGREED = "agreed"  # both accepted; the resume timer runs
-    ASKING = "asking"  # the agreed time came: "ready to continue?"
-    ENDED = "ended"  # resumed, missed or cancelled
+# The phase is stored with the pause (storage/pauses.py), so its enum lives with the others.
+Phase = PausePhase
 
 
 @dataclass(frozen=True)
@@ -40,18 +35,18 @@ class Proposal:
     by: int  # partner id
     when: datetime  # the proposed time (UTC)
     at: datetime  # when it was proposed
-    via: str = "text"  # button | text
+    via: ProposalVia = ProposalVia.TEXT
 
 
 @dataclass(frozen=True)
 class PauseState:
     partners: tuple[int, ...]
-    status: str = "proposed"
+    status: PauseStatus = PauseStatus.PROPOSED
     phase: Phase = Phase.PROPOSING
     proposals: tuple[Proposal, ...] = ()
     open_proposal: bool = False  # the last proposal waits for the other partner's yes
     unconfirmed: Proposal | None = None  # too short / too long: waits for its proposer
-    unconfirmed_kind: str | None = None  # short | long
+    unconfirmed_kind: UnconfirmedKind | None = None
     resume_at: datetime | None = None
     agreed_by: tuple[int, ...] = ()
     agreed_at: datetime | None = None
@@ -61,7 +56,7 @@ class PauseState:
     proposing_round: int = 1  # counts proposing phases (the first, then a reschedule)
     followups: int = 0
     resumed_at: datetime | None = None
-    ended_reason: str | None = None
+    ended_reason: PauseEndReason | None = None
 
     @property
     def is_open(self) -> bool:
@@ -70,7 +65,7 @@ class PauseState:
     @property
     def can_resume(self) -> bool:
         """Open, or missed (nobody came back at the time; `/resume` still brings them back)."""
-        return self.is_open or self.status == "missed"
+        return self.is_open or self.status == PauseStatus.MISSED
 
     @property
     def current(self) -> Proposal | None:
@@ -131,7 +126,7 @@ def propose(
     min_seconds: int,
     *,
     confirmed: bool = False,
-    via: str = "text",
+    via: ProposalVia = ProposalVia.TEXT,
 ) -> Step:
     """A partner proposes a time (a button or typed words)."""
     if state.phase is Phase.TIMEZONE:
@@ -143,9 +138,11 @@ def propose(
     proposal = Proposal(by=by, when=when, at=now, via=via)
     ahead = (when - now).total_seconds()
     if not confirmed and ahead < min_seconds:
-        return _step(state, Outcome.CONFIRM_SHORT, unconfirmed=proposal, unconfirmed_kind="short")
+        short = UnconfirmedKind.SHORT
+        return _step(state, Outcome.CONFIRM_SHORT, unconfirmed=proposal, unconfirmed_kind=short)
     if not confirmed and ahead > DAY_SECONDS:
-        return _step(state, Outcome.CONFIRM_LONG, unconfirmed=proposal, unconfirmed_kind="long")
+        long = UnconfirmedKind.LONG
+        return _step(state, Outcome.CONFIRM_LONG, unconfirmed=proposal, unconfirmed_kind=long)
     current = state.current
     cleared = {"unconfirmed": None, "unconfirmed_kind": None}
     if current is not None and current.by != by and abs(current.when - when) <= SAME_TIME:
@@ -185,7 +182,7 @@ def _agree(state: PauseState, proposal: Proposal, by: int, now: datetime) -> Ste
     return _step(
         state,
         Outcome.AGREED,
-        status="agreed",
+        status=PauseStatus.AGREED,
         phase=Phase.AGREED,
         open_proposal=False,
         resume_at=proposal.when,
@@ -218,8 +215,9 @@ def ready(state: PauseState, by: int, now: datetime) -> Step:
     now_ready = state.ready | {by}
     if set(state.partners) <= now_ready:
         return _step(
-            state, Outcome.RESUME, ready=now_ready, status="resumed", phase=Phase.ENDED,
-            resumed_at=now, open_proposal=False, unconfirmed=None, unconfirmed_kind=None,
+            state, Outcome.RESUME, ready=now_ready, status=PauseStatus.RESUMED,
+            phase=Phase.ENDED, resumed_at=now, open_proposal=False, unconfirmed=None,
+            unconfirmed_kind=None,
         )  # fmt: skip
     return _step(state, Outcome.READY_NOTED, ready=now_ready)
 
@@ -231,13 +229,13 @@ def not_yet(state: PauseState, by: int) -> Step:
     if state.phase is Phase.ASKING:
         if state.reschedules >= RESCHEDULES_ALLOWED:
             return _step(
-                state, Outcome.LEFT_OPEN, status="missed", phase=Phase.ENDED,
-                ended_reason="not_yet_again", ready=frozenset(),
+                state, Outcome.LEFT_OPEN, status=PauseStatus.MISSED, phase=Phase.ENDED,
+                ended_reason=PauseEndReason.NOT_YET_AGAIN, ready=frozenset(),
             )  # fmt: skip
         return _step(
             state,
             Outcome.RESCHEDULE,
-            status="rescheduled",
+            status=PauseStatus.RESCHEDULED,
             phase=Phase.PROPOSING,
             reschedules=state.reschedules + 1,
             proposing_round=state.proposing_round + 1,
@@ -268,12 +266,12 @@ def follow_up(state: PauseState, number: int) -> Step:
     if number == 1:
         return _step(state, Outcome.FOLLOW_UP, followups=1)
     return _step(
-        state, Outcome.MISSED, status="missed", phase=Phase.ENDED, followups=number,
-        ended_reason="no_answer",
+        state, Outcome.MISSED, status=PauseStatus.MISSED, phase=Phase.ENDED, followups=number,
+        ended_reason=PauseEndReason.NO_ANSWER,
     )  # fmt: skip
 
 
 def cancel(state: PauseState) -> Step:
     if not state.is_open:
         return _step(state, Outcome.NOTHING)
-    return _step(state, Outcome.CANCELLED, status="cancelled", phase=Phase.ENDED)
+    return _step(state, Outcome.CANCELLED, status=PauseStatus.CANCELLED, phase=Phase.ENDED)

@@ -8,7 +8,6 @@ does nothing. Rasa's conversation history is purged by the bot (see storage/forg
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -21,12 +20,14 @@ from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.core.timers import timer_handler
 from storage import timers
 from storage.couples import couple_for_group, couples_of_user
+from storage.enums import TimerKind
 from storage.forget import Purge, forget_couple, forget_person
 from storage.models import Timer, utc_now
+from storage.timer_payloads import ForgetRequest, PurgeConversation
 from storage.timers import DueTimer
 
-FORGET_REQUEST = "forget_request"
-PURGE_CONVERSATION = "purge_conversation"  # run by the bot (bot/housekeeping.py)
+FORGET_REQUEST = TimerKind.FORGET_REQUEST
+PURGE_CONVERSATION = TimerKind.PURGE_CONVERSATION  # run by the bot (bot/housekeeping.py)
 
 
 def pending_request(chat_id: int, session: Session) -> Timer | None:
@@ -36,7 +37,7 @@ def pending_request(chat_id: int, session: Session) -> Timer | None:
 
 def schedule_purges(purges: list[Purge], session: Session, now: datetime) -> None:
     for purge in purges:
-        payload = {"only_user": purge.only_user} if purge.only_user is not None else {}
+        payload = PurgeConversation(only_user=purge.only_user)
         timers.schedule(PURGE_CONVERSATION, purge.chat_id, now, payload, session=session)
 
 
@@ -56,7 +57,7 @@ class ActionForgetData(TalkingStickAction):
             FORGET_REQUEST,
             ctx.chat_id,
             now + timedelta(seconds=confirm_seconds),
-            {"confirmed": []},
+            ForgetRequest(),
             session=session,
         )
         minutes = max(1, round(confirm_seconds / 60))
@@ -84,12 +85,12 @@ class ActionConfirmForget(TalkingStickAction):
         couple = couple_for_group(ctx.chat_id, session=session)
         if couple is None:
             return [Toast("There is nothing saved here.")]
-        confirmed = set(_payload(request).get("confirmed") or [])
-        if ctx.user_id in confirmed:
+        asked = ForgetRequest.read(timers.payload_of(request)) or ForgetRequest()
+        if ctx.user_id in asked.confirmed:
             return [Toast("You've confirmed. Waiting for your partner."), KeepKeyboard()]
-        confirmed.add(ctx.user_id)
+        confirmed = asked.confirmed | {ctx.user_id}
         if not {p.telegram_user_id for p in couple.partners} <= confirmed:
-            request.payload = json.dumps({"confirmed": sorted(confirmed)})
+            timers.set_payload(request, ForgetRequest(confirmed))
             return [
                 Toast("Noted. Waiting for your partner."),
                 KeepKeyboard(),
@@ -128,11 +129,3 @@ class ActionKeepData(TalkingStickAction):
 def forget_request_expired(timer: DueTimer, session: Session) -> list[Outgoing]:
     # Fires only while the request is still open (answering it cancels the timer).
     return [Reply(response="utter_forget_expired")]
-
-
-def _payload(timer: Timer) -> dict:
-    try:
-        value = json.loads(timer.payload or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -7,7 +7,7 @@ The rules live in `round_robin_turns` (pure) and the floor mechanics in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -40,7 +40,9 @@ from storage.couples import (
     other_partner,
     partner_in,
 )
+from storage.enums import RoundStatus, TurnEnd, TurnStatus
 from storage.models import Couple, Partner, Round, Turn, utc_now
+from storage.timer_payloads import TurnTimer
 from storage.timers import DueTimer
 
 # "I'm done" yields only when it is clear and says nothing else (rules.is_yield_phrase);
@@ -69,10 +71,10 @@ class Floor:
 def locked_floor(couple: Couple, session: Session) -> Floor | None:
     rounds.lock_couple(couple.id, session=session)
     round_ = rounds.active_round(couple.id, session=session)
-    if round_ is None or round_.status != "running":
+    if round_ is None or round_.status != RoundStatus.RUNNING:
         return None
     turn = rounds.current_turn(round_.id, session=session)
-    if turn is None or turn.status != "running":
+    if turn is None or turn.status != TurnStatus.RUNNING:
         return None
     return Floor(couple, round_, turn)
 
@@ -149,11 +151,10 @@ def floor_message(
     rounds.add_interruption(
         turn.id, partner.id, text=text, kind=kind, now=utc_now(), session=session
     )
-    state = dict(turn.state or {})
-    if state.get("reminder_sent"):
+    state = rounds.turn_state(turn)
+    if state.reminder_sent:
         return []
-    state["reminder_sent"] = True
-    turn.state = state
+    rounds.set_turn_state(turn, replace(state, reminder_sent=True))
     speaker = partner_by_id(couple, turn.speaker_id)
     last = rules.is_last_turn(turn.sequence, floor.round.rounds_planned)
     return [
@@ -170,7 +171,7 @@ def floor_message(
 def _has_running_round(couple: Couple, session: Session) -> bool:
     """A lock-free look first: most messages arrive when no round runs."""
     round_ = rounds.active_round(couple.id, session=session)
-    return round_ is not None and round_.status == "running"
+    return round_ is not None and round_.status == RoundStatus.RUNNING
 
 
 # -- actions ----------------------------------------------------------------------------
@@ -214,7 +215,7 @@ class ActionStartRoundRobin(TalkingStickAction):
 def refuse_second_round(couple: Couple, session: Session) -> list[Outgoing] | None:
     """One round at a time, and not on top of another exercise."""
     active = rounds.active_round(couple.id, session=session)
-    if active is not None and active.status == "paused":
+    if active is not None and active.status == RoundStatus.PAUSED:
         return [Reply(response="utter_round_robin_already_paused")]
     if active is not None:
         turn = rounds.current_turn(active.id, session=session)
@@ -244,7 +245,7 @@ class ActionFinishTurn(TalkingStickAction):
         floor = locked_floor(couple, session)
         if floor is None:
             active = rounds.active_round(couple.id, session=session)
-            if active is not None and active.status == "paused":
+            if active is not None and active.status == RoundStatus.PAUSED:
                 return [Reply(response="utter_round_robin_is_paused")]
             return [Reply(response="utter_round_robin_no_turn")] if ctx.is_button_or_command else []
         if partner.id != floor.turn.speaker_id:
@@ -258,7 +259,7 @@ class ActionFinishTurn(TalkingStickAction):
                     },
                 )
             ]
-        return pass_floor(couple, floor.round, floor.turn, "yield", utc_now(), session)
+        return pass_floor(couple, floor.round, floor.turn, TurnEnd.YIELD, utc_now(), session)
 
 
 class ActionRoundRobinOption(TalkingStickAction):
@@ -281,18 +282,17 @@ class ActionRoundRobinOption(TalkingStickAction):
 
 
 def stop_after_wrap_up(round_: Round) -> list[Outgoing]:
-    state = dict(round_.state or {})
-    if round_.status != "complete" or state.get("closed"):
+    state = rounds.round_state(round_)
+    if round_.status != RoundStatus.COMPLETE or state.closed:
         return [Toast("This round is already over.")]
-    state["closed"] = True
-    round_.state = state
+    rounds.set_round_state(round_, replace(state, closed=True))
     return [Reply(response="utter_round_robin_stopped")]
 
 
 def change_option(couple: Couple, round_: Round, code: str, session: Session) -> list[Outgoing]:
     """Options change only before anyone said a word: the first turn starts over."""
     turn = rounds.current_turn(round_.id, session=session)
-    if round_.status != "running" or turn is None or turn.status != "running":
+    if round_.status != RoundStatus.RUNNING or turn is None or turn.status != TurnStatus.RUNNING:
         return [Toast("This round is not running any more.")]
     if (
         turn.sequence != 1
@@ -325,7 +325,7 @@ def change_option(couple: Couple, round_: Round, code: str, session: Session) ->
 # -- the turn clocks --------------------------------------------------------------------
 
 
-def timer_floor(timer: DueTimer, timer_key: str, session: Session) -> Floor | None:
+def timer_floor(timer: DueTimer, session: Session) -> Floor | None:
     """The floor this timer belongs to, if the timer is still that turn's current one.
 
     A timer of a yielded, paused or restarted turn finds nothing here and does nothing:
@@ -334,36 +334,40 @@ def timer_floor(timer: DueTimer, timer_key: str, session: Session) -> Floor | No
     if couple is None:
         return None
     rounds.lock_couple(couple.id, session=session)
-    try:
-        turn = rounds.turn_by_id(int(timer.payload.get("turn_id") or 0), session=session)
-    except (TypeError, ValueError):
+    payload = TurnTimer.read(timer.payload)
+    if payload is None:
         return None
-    if turn is None or turn.status != "running" or (turn.state or {}).get(timer_key) != timer.id:
+    turn = rounds.turn_by_id(payload.turn_id, session=session)
+    if turn is None or turn.status != TurnStatus.RUNNING or current_timer(turn, timer) != timer.id:
         return None
     round_ = rounds.round_by_id(turn.round_id, session=session)
-    if round_ is None or round_.couple_id != couple.id or round_.status != "running":
+    if round_ is None or round_.couple_id != couple.id or round_.status != RoundStatus.RUNNING:
         return None
     return Floor(couple, round_, turn)
 
 
+def current_timer(turn: Turn, timer: DueTimer) -> int | None:
+    """The turn's current timer of this timer's kind (time-up or heads-up)."""
+    state = rounds.turn_state(turn)
+    return state.end_timer if timer.kind == TURN_END else state.heads_up_timer
+
+
 @timer_handler(TURN_END)
 def turn_time_up(timer: DueTimer, session: Session) -> list[Outgoing]:
-    floor = timer_floor(timer, "end_timer", session)
+    floor = timer_floor(timer, session)
     if floor is None:
         return replay_if_refired(timer, session)
     now = utc_now()
     return pass_floor(
-        floor.couple, floor.round, floor.turn, "time", now, session, timer_id=timer.id
+        floor.couple, floor.round, floor.turn, TurnEnd.TIME, now, session, timer_id=timer.id
     )
 
 
 def replay_if_refired(timer: DueTimer, session: Session) -> list[Outgoing]:
     """A timer fires twice only when the bot stopped before recording the first firing."""
     couple = couple_for_group(timer.chat_id, session=session)
-    try:
-        turn = rounds.turn_by_id(int(timer.payload.get("turn_id") or 0), session=session)
-    except (TypeError, ValueError):
-        return []
+    payload = TurnTimer.read(timer.payload)
+    turn = rounds.turn_by_id(payload.turn_id, session=session) if payload else None
     if couple is None or turn is None:
         return []
     return replay_hand_over(couple, turn, timer.id, utc_now(), session)
@@ -371,15 +375,14 @@ def replay_if_refired(timer: DueTimer, session: Session) -> list[Outgoing]:
 
 @timer_handler(HEADS_UP)
 def turn_heads_up(timer: DueTimer, session: Session) -> list[Outgoing]:
-    floor = timer_floor(timer, "heads_up_timer", session)
+    floor = timer_floor(timer, session)
     if floor is None:
         return []
     turn = floor.turn
-    state = dict(turn.state or {})
-    if state.get("heads_up_sent"):
+    state = rounds.turn_state(turn)
+    if state.heads_up_sent:
         return []
-    state["heads_up_sent"] = True
-    turn.state = state
+    rounds.set_turn_state(turn, replace(state, heads_up_sent=True))
     left = seconds_left(turn, utc_now())
     if not rules.heads_up_still_useful(turn.planned_seconds, left):
         return []

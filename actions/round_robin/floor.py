@@ -8,9 +8,8 @@ timer) are applied one after the other, and the second sees what the first did.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,11 +19,21 @@ from actions.core.replies import Outgoing, Reply
 from actions.round_robin import turns as rules
 from storage import rounds, timers
 from storage.couples import other_partner
+from storage.enums import (
+    FirstSpeakerReason,
+    FlowName,
+    RoundStatus,
+    TimerKind,
+    TurnEnd,
+    TurnStatus,
+)
 from storage.models import Couple, Interruption, Partner, Round, Turn
+from storage.pauses import FlowState
+from storage.timer_payloads import TurnTimer
 
-FLOW_NAME = "round_robin"
-TURN_END = "round_robin_turn_end"
-HEADS_UP = "round_robin_heads_up"
+FLOW_NAME = FlowName.ROUND_ROBIN
+TURN_END = TimerKind.TURN_END
+HEADS_UP = TimerKind.HEADS_UP
 OPTION_INTENT = "round_robin_option"
 
 
@@ -89,7 +98,7 @@ def start_round(
 
 def _first_speaker(
     couple: Couple, starter: Partner, other: Partner, options: rules.Options, session: Session
-) -> tuple[int, str]:
+) -> tuple[int, FirstSpeakerReason]:
     chosen = {rules.ME: starter, rules.YOU: other}.get(options.first or "")
     if chosen is None and options.first:
         chosen = next(
@@ -142,11 +151,11 @@ def start_clock(
     couple: Couple, turn: Turn, remaining_seconds: float, now: datetime, session: Session
 ) -> None:
     """Put the turn on the floor with this much time left: its timers are scheduled now."""
-    turn.status = "running"
+    turn.status = TurnStatus.RUNNING
     turn.started_at = now
     turn.remaining_seconds = remaining_seconds
-    state = dict(turn.state or {})
-    payload = {"turn_id": turn.id}
+    state = rounds.turn_state(turn)
+    payload = TurnTimer(turn.id)
     end = timers.schedule(
         TURN_END,
         couple.group_chat_id,
@@ -154,11 +163,10 @@ def start_clock(
         payload,
         session=session,
     )
-    state["end_timer"] = end.id
-    state.pop("heads_up_timer", None)
+    state = replace(state, end_timer=end.id, heads_up_timer=None)
     delay = (
         None
-        if state.get("heads_up_sent")
+        if state.heads_up_sent
         else rules.heads_up_delay(turn.planned_seconds, remaining_seconds)
     )
     if delay is not None:
@@ -169,26 +177,26 @@ def start_clock(
             payload,
             session=session,
         )
-        state["heads_up_timer"] = heads_up.id
-    turn.state = state  # a new dict: in-place changes to JSON columns are not tracked
+        state = replace(state, heads_up_timer=heads_up.id)
+    rounds.set_turn_state(turn, state)
 
 
 def stop_clock(turn: Turn, now: datetime, session: Session) -> None:
     """Stop the turn's clock at `now`: its timers are cancelled, the time held is added."""
-    state = dict(turn.state or {})
-    for key in ("end_timer", "heads_up_timer"):
-        if state.get(key):
-            timers.cancel(int(state.pop(key)), session=session)
-    if turn.status == "running" and turn.started_at is not None:
+    state = rounds.turn_state(turn)
+    for timer_id in (state.end_timer, state.heads_up_timer):
+        if timer_id:
+            timers.cancel(timer_id, session=session)
+    if turn.status == TurnStatus.RUNNING and turn.started_at is not None:
         held, left = rules.stop_clock(float(turn.remaining_seconds or 0.0), turn.started_at, now)
         turn.seconds_held = float(turn.seconds_held or 0.0) + held
         turn.remaining_seconds = left
-    turn.state = state
+    rounds.set_turn_state(turn, replace(state, end_timer=None, heads_up_timer=None))
 
 
 def seconds_left(turn: Turn, now: datetime) -> float:
     remaining = float(turn.remaining_seconds or 0.0)
-    if turn.status != "running" or turn.started_at is None:
+    if turn.status != TurnStatus.RUNNING or turn.started_at is None:
         return remaining
     return max(0.0, remaining - rules.elapsed(turn.started_at, now))
 
@@ -196,9 +204,11 @@ def seconds_left(turn: Turn, now: datetime) -> float:
 # -- passing the floor ------------------------------------------------------------------
 
 
-def end_turn(round_: Round, turn: Turn, ended_by: str, now: datetime, session: Session) -> None:
+def end_turn(
+    round_: Round, turn: Turn, ended_by: TurnEnd, now: datetime, session: Session
+) -> None:
     stop_clock(turn, now, session)
-    turn.status = "done"
+    turn.status = TurnStatus.DONE
     turn.ended_at = now
     turn.ended_by = ended_by
     turn.remaining_seconds = None
@@ -209,7 +219,7 @@ def pass_floor(
     couple: Couple,
     round_: Round,
     turn: Turn,
-    ended_by: str,
+    ended_by: TurnEnd,
     now: datetime,
     session: Session,
     *,
@@ -220,7 +230,7 @@ def pass_floor(
     previous_name = previous.first_name if previous else ""
     end_turn(round_, turn, ended_by, now, session)
     if timer_id is not None:  # remembered, so a re-fired timer can say it again
-        turn.state = {**(turn.state or {}), "ended_by_timer": timer_id}
+        rounds.set_turn_state(turn, replace(rounds.turn_state(turn), ended_by_timer=timer_id))
     if rules.is_last_turn(turn.sequence, round_.rounds_planned):
         return wrap_up(couple, round_, ended_by, previous_name, now, session)
     assert round_.first_speaker_id is not None
@@ -238,7 +248,8 @@ def pass_floor(
     )
     start_clock(couple, following, float(round_.turn_seconds), now, session)
     notes = take_notes(round_, following.speaker_id, session)
-    following.state = {**(following.state or {}), "notes_handed": [n.id for n in notes]}
+    handed = tuple(n.id for n in notes)
+    rounds.set_turn_state(following, replace(rounds.turn_state(following), notes_handed=handed))
     return hand_over_replies(couple, following, previous_name, ended_by, notes, now)
 
 
@@ -264,14 +275,16 @@ def hand_over_replies(
     couple: Couple,
     following: Turn,
     previous_name: str,
-    ended_by: str,
+    ended_by: TurnEnd,
     notes: list[Interruption],
     now: datetime,
 ) -> list[Outgoing]:
     people = people_of(couple, following)
     if people is None:
         return []
-    opening = "utter_round_robin_time_up" if ended_by == "time" else "utter_round_robin_yielded"
+    opening = (
+        "utter_round_robin_time_up" if ended_by == TurnEnd.TIME else "utter_round_robin_yielded"
+    )
     replies: list[Outgoing] = [
         Reply(
             response=opening,
@@ -288,23 +301,24 @@ def hand_over_replies(
 def wrap_up(
     couple: Couple,
     round_: Round,
-    ended_by: str,
+    ended_by: TurnEnd,
     previous_name: str,
     now: datetime,
     session: Session,
 ) -> list[Outgoing]:
-    round_.status = "complete"
+    round_.status = RoundStatus.COMPLETE
     round_.ended_at = now
     # Words kept during the last turn (or never given back) come back now, before the offer.
     notes = [note for p in couple.partners for note in take_notes(round_, p.id, session)]
-    round_.state = {**(round_.state or {}), "wrap_up_notes": [n.id for n in notes]}
+    given_back = tuple(n.id for n in notes)
+    rounds.set_round_state(round_, replace(rounds.round_state(round_), wrap_up_notes=given_back))
     return wrap_up_replies(couple, round_, ended_by, previous_name, notes, session)
 
 
 def wrap_up_replies(
     couple: Couple,
     round_: Round,
-    ended_by: str,
+    ended_by: TurnEnd,
     previous_name: str,
     notes: list[Interruption],
     session: Session,
@@ -321,7 +335,7 @@ def wrap_up_replies(
     )
     response = (
         "utter_round_robin_wrap_up_time"
-        if ended_by == "time"
+        if ended_by == TurnEnd.TIME
         else ("utter_round_robin_wrap_up_yield")
     )
     summary = Reply(
@@ -354,7 +368,7 @@ def replay_hand_over(
     before recording that its message went out, so the hand-over may never have been
     seen. Say it again (nothing changes twice); a next turn nobody has used yet starts
     over with its full time, since its speaker may never have known it began."""
-    if turn.status != "done" or (turn.state or {}).get("ended_by_timer") != timer_id:
+    if turn.status != TurnStatus.DONE or rounds.turn_state(turn).ended_by_timer != timer_id:
         return []
     round_ = rounds.round_by_id(turn.round_id, session=session)
     if round_ is None:
@@ -362,17 +376,21 @@ def replay_hand_over(
     previous = partner_by_id(couple, turn.speaker_id)
     previous_name = previous.first_name if previous else ""
     if rules.is_last_turn(turn.sequence, round_.rounds_planned):
-        state = round_.state or {}
-        if round_.status != "complete" or state.get("closed"):
+        state = rounds.round_state(round_)
+        if round_.status != RoundStatus.COMPLETE or state.closed:
             return []
-        notes = rounds.interruptions_by_ids(state.get("wrap_up_notes") or [], session=session)
-        return wrap_up_replies(couple, round_, "time", previous_name, notes, session)
+        notes = rounds.interruptions_by_ids(list(state.wrap_up_notes or ()), session=session)
+        return wrap_up_replies(couple, round_, TurnEnd.TIME, previous_name, notes, session)
     following = rounds.turn_in_round(round_.id, turn.sequence + 1, session=session)
-    if round_.status != "running" or following is None or following.status != "running":
+    if (
+        round_.status != RoundStatus.RUNNING
+        or following is None
+        or following.status != TurnStatus.RUNNING
+    ):
         return []
     untouched = (
         not following.message_count
-        and not (following.state or {}).get("heads_up_sent")
+        and not rounds.turn_state(following).heads_up_sent
         and not rounds.interruptions_in_turn(following.id, session=session)
     )
     if untouched:
@@ -380,9 +398,9 @@ def replay_hand_over(
         following.seconds_held = 0.0
         start_clock(couple, following, float(following.planned_seconds), now, session)
     notes = rounds.interruptions_by_ids(
-        (following.state or {}).get("notes_handed") or [], session=session
+        list(rounds.turn_state(following).notes_handed or ()), session=session
     )
-    return hand_over_replies(couple, following, previous_name, "time", notes, now)
+    return hand_over_replies(couple, following, previous_name, TurnEnd.TIME, notes, now)
 
 
 # -- suspend, restore, cancel -----------------------------------------------------------
@@ -393,11 +411,11 @@ def suspend_round(
 ) -> Suspended | None:
     """Stop the clock at once, keeping the floor time that is left (ended_by stays null)."""
     turn = rounds.current_turn(round_.id, session=session)
-    if round_.status != "running" or turn is None or turn.status != "running":
+    if round_.status != RoundStatus.RUNNING or turn is None or turn.status != TurnStatus.RUNNING:
         return None
     stop_clock(turn, now, session)
-    turn.status = "paused"
-    round_.status = "paused"
+    turn.status = TurnStatus.PAUSED
+    round_.status = RoundStatus.PAUSED
     people = people_of(couple, turn)
     values = {
         **(people.values() if people else {}),
@@ -414,9 +432,9 @@ def suspend_round(
 def restore_round(couple: Couple, round_: Round, now: datetime, session: Session) -> list[Outgoing]:
     """Restart the stopped turn with exactly the time it had left (new timers)."""
     turn = rounds.current_turn(round_.id, session=session)
-    if round_.status != "paused" or turn is None or turn.status != "paused":
+    if round_.status != RoundStatus.PAUSED or turn is None or turn.status != TurnStatus.PAUSED:
         return []
-    round_.status = "running"
+    round_.status = RoundStatus.RUNNING
     start_clock(couple, turn, float(turn.remaining_seconds or 0.0), now, session)
     people = people_of(couple, turn)
     return [
@@ -434,8 +452,8 @@ def restore_round(couple: Couple, round_: Round, now: datetime, session: Session
 def cancel_round(couple: Couple, round_: Round, now: datetime, session: Session) -> list[Outgoing]:
     turn = rounds.current_turn(round_.id, session=session)
     if turn is not None:
-        end_turn(round_, turn, "cancel", now, session)
-    round_.status = "cancelled"
+        end_turn(round_, turn, TurnEnd.CANCEL, now, session)
+    round_.status = RoundStatus.CANCELLED
     round_.ended_at = now
     return [Reply(response="utter_round_robin_cancelled")]
 
@@ -447,7 +465,7 @@ class RoundRobinFlow:
 
     def is_running(self, couple: Couple, session: Session) -> bool:
         round_ = rounds.active_round(couple.id, session=session)
-        return round_ is not None and round_.status == "running"
+        return round_ is not None and round_.status == RoundStatus.RUNNING
 
     def suspend(self, couple: Couple, session: Session, now: datetime) -> Suspended | None:
         rounds.lock_couple(couple.id, session=session)
@@ -455,7 +473,7 @@ class RoundRobinFlow:
         return None if round_ is None else suspend_round(couple, round_, now, session)
 
     def restore(
-        self, couple: Couple, state: dict[str, Any], session: Session, now: datetime
+        self, couple: Couple, state: FlowState, session: Session, now: datetime
     ) -> list[Outgoing]:
         rounds.lock_couple(couple.id, session=session)
         try:

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from storage.enums import FirstSpeakerReason
+
 DEFAULT_ROUNDS = 1
 MIN_TURN_SECONDS = 30  # what a person may ask for in words; TURN_SECONDS itself is free
 MAX_TURN_SECONDS = 30 * 60
@@ -20,9 +22,9 @@ HEADS_UP_SECONDS = 60
 HEADS_UP_MIN_SHARE = 0.5
 RECENT_ROUNDS = 3  # "recently": the couple's last few finished rounds
 
-REASON_LESS_SPEAKING_TIME = "less_speaking_time"
-REASON_DID_NOT_START = "did_not_start"
-REASON_CHOSEN = "chosen"
+REASON_LESS_SPEAKING_TIME = FirstSpeakerReason.LESS_SPEAKING_TIME
+REASON_DID_NOT_START = FirstSpeakerReason.DID_NOT_START
+REASON_CHOSEN = FirstSpeakerReason.CHOSEN
 
 ME, YOU = "me", "you"
 
@@ -159,7 +161,7 @@ def clamp_rounds(rounds: float) -> int:
 
 def choose_first_speaker(
     starter_id: int, other_id: int, recent_seconds: dict[int, float]
-) -> tuple[int, str]:
+) -> tuple[int, FirstSpeakerReason]:
     """The partner who spoke less in recent rounds; without a difference, who did not ask.
 
     The seed asks to protect space for quieter voices; the one who asked for the round

@@ -92,7 +92,7 @@ def record_answer(
     question = BY_KEY[question_key]
     if answer not in {value for _, value in question.options}:
         return [ask(question)]
-    check.answers = {**(check.answers or {}), question_key: answer}
+    safety.add_answer(check, question_key, answer)
     index = [q.key for q in QUESTIONS].index(question_key)
     if index + 1 < len(QUESTIONS):
         check.step = QUESTIONS[index + 1].key
@@ -107,7 +107,7 @@ def indicates_danger(answers: dict[str, str]) -> bool:
 def complete(check: SafetyCheck, user_id: int, session: Session, now: datetime) -> list[Outgoing]:
     check.step = None
     check.completed_at = now
-    check.danger = indicates_danger(check.answers or {})
+    check.danger = indicates_danger(safety.answers_of(check))
     if not check.danger:
         return [Reply(response="utter_safety_check_done")]
     for couple in couples_of_user(user_id, session=session):

@@ -26,12 +26,13 @@ from actions.core.replies import Outgoing, Reply
 from actions.safety.resources import resources_for
 from storage import safety, timers
 from storage.couples import couple_for_group, couples_of_user, partner_in
+from storage.enums import TimerKind
 from storage.models import Couple
 
 # Kinds that say the partner may be dangerous: no more escalation-prone exercises. Not
 # "other" (the NLU model's guess alone): a hold is lasting, a guess is not enough for it.
 HOLD_KINDS = frozenset({"violence", "threat", "abuse", "fear"})
-HOLD_NOTICE = "safety_hold_notice"
+HOLD_NOTICE = TimerKind.SAFETY_HOLD_NOTICE
 
 
 def private_link(ctx: MessageContext) -> str:

@@ -9,6 +9,8 @@ pause/cancel hooks in `actions/statement/flow.py`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from actions.core.base import TalkingStickAction
@@ -38,7 +40,9 @@ from storage.couples import (
     other_partner,
     partner_in,
 )
+from storage.enums import DraftedIn, StatementStatus, StatementStep
 from storage.models import Couple, Statement, utc_now
+from storage.statements import StatementState
 
 TOPIC_MAX_CHARACTERS = 200
 
@@ -81,7 +85,7 @@ class ActionStartStatement(TalkingStickAction):
             other_partner(couple, speaker),
             topic=topic,
             chat_id=ctx.chat_id,
-            drafted_in="group",
+            drafted_in=DraftedIn.GROUP,
             now=utc_now(),
             session=session,
         )
@@ -102,9 +106,10 @@ def start_private(
         return [Reply(response="utter_statement_no_couple")]
     draft = statements.private_draft(chat_id, session=session)
     if draft is not None:
-        if (draft.state or {}).get("choose"):
+        if statements.state_of(draft).choose:
             return [choose_couple_reply(draft, couples, user_id)]
         couple = session.get(Couple, draft.couple_id)
+        assert couple is not None  # a couple's deletion cascades to its drafts
         return [
             Reply(response="utter_statement_draft_open"),
             *current_prompt(draft, couple, session),
@@ -117,12 +122,12 @@ def start_private(
         other_partner(couples[0], speaker),
         topic=topic,
         chat_id=chat_id,
-        drafted_in="private",
+        drafted_in=DraftedIn.PRIVATE,
         now=utc_now(),
         session=session,
     )
     if len(couples) > 1:
-        draft.state = {"choose": [c.id for c in couples]}
+        statements.set_state(draft, StatementState(choose=tuple(c.id for c in couples)))
         return [choose_couple_reply(draft, couples, user_id)]
     return [private_start_reply(draft, session)]
 
@@ -160,7 +165,7 @@ def capture_statement_words(ctx: MessageContext, session: Session) -> list[Outgo
     partner = partner_in(couple, ctx.user_id)
     if couple is None or statement is None or partner is None:
         return None
-    if statement.status == "drafting":
+    if statement.status == StatementStatus.DRAFTING:
         if partner.id == statement.speaker_id:
             return write_step(ctx.text, statement, couple, session)
         return note_to_listener(statement, session)
@@ -169,12 +174,13 @@ def capture_statement_words(ctx: MessageContext, session: Session) -> list[Outgo
 
 def capture_private_draft(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
     draft = statements.private_draft(ctx.chat_id, session=session)
-    if draft is None or (draft.state or {}).get("choose"):
+    if draft is None or statements.state_of(draft).choose:
         return None
     couple = session.get(Couple, draft.couple_id)
+    assert couple is not None  # a couple's deletion cascades to its drafts
     if draft.step in STEPS:
         return write_step(ctx.text, draft, couple, session)
-    if draft.step == "review":
+    if draft.step == StatementStep.REVIEW:
         return [Reply(response="utter_statement_review_hint", values=names(draft, session))]
     return None
 
@@ -190,16 +196,17 @@ def after_step(statement: Statement, couple: Couple, session: Session) -> list[O
     """The prompt for the step the statement moved on to."""
     if statement.step in STEPS:
         return [step_prompt(statement, session)]
-    if statement.step == "review":
+    if statement.step == StatementStep.REVIEW:
         return [review_reply(statement, session)]
     return [composed_reply(statement, couple, session)]
 
 
 def note_to_listener(statement: Statement, session: Session) -> list[Outgoing]:
     """Once per statement, kindly; their words are not the speaker's and are not kept."""
-    if (statement.state or {}).get("listener_noted"):
+    state = statements.state_of(statement)
+    if state.listener_noted:
         return []
-    statement.state = {**(statement.state or {}), "listener_noted": True}
+    statements.set_state(statement, replace(state, listener_noted=True))
     return [Reply(response="utter_statement_listener_note", values=names(statement, session))]
 
 
@@ -211,7 +218,7 @@ class ActionStatementKeep(StatementButton):
 
     def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement, couple = pressed.statement, pressed.couple
-        if statement.status != "drafting":
+        if statement.status != StatementStatus.DRAFTING:
             return late_press(statement)
         parts = pressed.ref.parts
         revision = parts[1] if len(parts) == 2 else ""
@@ -230,7 +237,7 @@ class ActionStatementChooseCouple(StatementButton):
 
     def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         draft = pressed.statement
-        choices = (draft.state or {}).get("choose") or []
+        choices = statements.state_of(draft).choose or ()
         couple_id = pressed.ref.parts[0] if pressed.ref.parts else ""
         if not couple_id.isdigit() or int(couple_id) not in choices:
             return [Toast("This was already answered.")]
@@ -242,7 +249,7 @@ class ActionStatementChooseCouple(StatementButton):
         draft.couple_id = couple.id
         draft.speaker_id = speaker.id
         draft.listener_id = listener.id if listener else None
-        draft.state = {}
+        statements.set_state(draft, StatementState())
         draft.updated_at = utc_now()
         session.flush()
         return [private_start_reply(draft, session)]
@@ -258,9 +265,9 @@ class ActionStatementShare(StatementButton):
         statement, couple = pressed.statement, pressed.couple
         if statement.shared:
             return [Toast("This was already shared.")]
-        if statement.status != "drafting":
+        if statement.status != StatementStatus.DRAFTING:
             return late_press(statement)
-        if statement.step != "review":
+        if statement.step != StatementStep.REVIEW:
             return [Toast(MOVED_ON)]
         if couple.safety_hold:
             return [Toast("This can't be shared to the group right now."), KeepKeyboard()]

@@ -8,6 +8,8 @@ time" hands over to the escalation pause (or, without one, saves "needs time").
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from actions.core.context import MessageContext
@@ -23,6 +25,7 @@ from actions.statement.steps import (
     take_reflection,
 )
 from storage import statements
+from storage.enums import AgreementStatus, ListenerAnswer, StatementStatus, StatementStep
 from storage.models import Agreement, Couple, Partner, Statement, utc_now
 
 
@@ -30,26 +33,19 @@ def capture_listener_words(
     text: str, statement: Statement, couple: Couple, partner: Partner, session: Session
 ) -> list[Outgoing] | None:
     """The listener's reflection, or their counter-proposal once they chose "Another idea"."""
-    if partner.id != statement.listener_id or statement.status != "awaiting_listener":
+    if partner.id != statement.listener_id or statement.status != StatementStatus.AWAITING_LISTENER:
         return None
-    if statement.step == "reflect":
+    if statement.step == StatementStep.REFLECT:
         take_reflection(statement, text, utc_now())
         return [answer_reply(statement, couple, session)]
-    if statement.step == "answer" and (statement.state or {}).get("counter") == "asked":
+    state = statements.state_of(statement)
+    if statement.step == StatementStep.ANSWER and state.counter_asked:
         now = utc_now()
-        idea = statements.add_agreement(
-            statement,
-            text=text,
-            source="counter_proposal",
-            proposed_by=partner.id,
-            agreed_by=None,
-            status="proposed",
-            review_at=None,
-            now=now,
-            session=session,
+        idea = statements.propose_counter(
+            statement, text=text, proposed_by=partner.id, now=now, session=session
         )
-        statement.listener_answer = "another_idea"
-        statement.state = {**(statement.state or {}), "counter": idea.id}
+        statement.listener_answer = ListenerAnswer.ANOTHER_IDEA
+        statements.set_state(statement, replace(state, counter_asked=False, counter=idea.id))
         statement.updated_at = now
         return [idea_reply(statement, idea, couple, session)]
     return None
@@ -58,18 +54,18 @@ def capture_listener_words(
 def waiting_for_answer(statement: Statement) -> bool:
     """At the answer step and no answer chosen yet."""
     return (
-        statement.status == "awaiting_listener"
-        and statement.step == "answer"
-        and "counter" not in (statement.state or {})
+        statement.status == StatementStatus.AWAITING_LISTENER
+        and statement.step == StatementStep.ANSWER
+        and not statements.state_of(statement).answered
     )
 
 
 def pending_idea(statement: Statement, session: Session) -> Agreement | None:
-    counter = (statement.state or {}).get("counter")
-    if statement.status != "awaiting_listener" or not isinstance(counter, int):
+    counter = statements.state_of(statement).counter
+    if statement.status != StatementStatus.AWAITING_LISTENER or counter is None:
         return None
     idea = statements.get_agreement(counter, session=session)
-    return idea if idea is not None and idea.status == "proposed" else None
+    return idea if idea is not None and idea.status == AgreementStatus.PROPOSED else None
 
 
 def agreed_reply(
@@ -111,18 +107,14 @@ class ActionStatementYes(StatementButton):
         if not waiting_for_answer(statement):
             return late_press(statement)
         now = utc_now()
-        agreement = statements.add_agreement(
+        agreement = statements.agree_to_request(
             statement,
-            text=statement.request_text or "",
-            source="request",
-            proposed_by=statement.speaker_id,
             agreed_by=pressed.presser.id,
-            status="agreed",
             review_at=review_at(now),
             now=now,
             session=session,
         )
-        finish(statement, "yes", "complete", now)
+        finish(statement, ListenerAnswer.YES, StatementStatus.COMPLETE, now)
         question = request_question(statement.request_text or "")
         return [agreed_reply(statement, couple, agreement, question, pressed.presser, session)]
 
@@ -135,7 +127,9 @@ class ActionStatementAnotherIdea(StatementButton):
         statement = pressed.statement
         if not waiting_for_answer(statement):
             return late_press(statement)
-        statement.state = {**(statement.state or {}), "counter": "asked"}
+        statements.set_state(
+            statement, replace(statements.state_of(statement), counter_asked=True)
+        )
         statement.updated_at = utc_now()
         return [Reply(response="utter_statement_ask_idea", values=names(statement, session))]
 
@@ -149,13 +143,13 @@ class ActionStatementNeedTime(StatementButton):
         if not waiting_for_answer(statement):
             return late_press(statement)
         now = utc_now()
-        statement.listener_answer = "need_time"
+        statement.listener_answer = ListenerAnswer.NEED_TIME
         statement.updated_at = now
         # The pause flow suspends this statement (it is still running) and brings it back.
         replies = start_pause(pressed.couple, pressed.presser, session, now)
         if replies is not None:
             return replies
-        statement.status = "needs_time"
+        statement.status = StatementStatus.NEEDS_TIME
         return [Reply(response="utter_statement_needs_time", values=names(statement, session))]
 
 
@@ -169,11 +163,10 @@ class ActionStatementAcceptIdea(StatementButton):
         if idea is None:
             return late_press(statement)
         now = utc_now()
-        idea.status = "agreed"
-        idea.agreed_by_id = pressed.presser.id
-        idea.agreed_at = now
-        idea.review_at = review_at(now)
-        finish(statement, "another_idea", "complete", now)
+        statements.accept_counter(
+            idea, agreed_by=pressed.presser.id, review_at=review_at(now), now=now
+        )
+        finish(statement, ListenerAnswer.ANOTHER_IDEA, StatementStatus.COMPLETE, now)
         return [agreed_reply(statement, pressed.couple, idea, idea.text, pressed.presser, session)]
 
 
@@ -186,6 +179,6 @@ class ActionStatementDeclineIdea(StatementButton):
         idea = pending_idea(statement, session)
         if idea is None:
             return late_press(statement)
-        idea.status = "declined"
-        finish(statement, "another_idea", "complete", utc_now())
+        statements.decline_counter(idea)
+        finish(statement, ListenerAnswer.ANOTHER_IDEA, StatementStatus.COMPLETE, utc_now())
         return [Reply(response="utter_statement_idea_declined", values=names(statement, session))]

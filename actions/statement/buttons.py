@@ -16,6 +16,7 @@ from actions.core.replies import KeepKeyboard, Outgoing, Toast
 from actions.statement.replies import Ref, parse_ref
 from storage import statements
 from storage.couples import partner_in
+from storage.enums import StatementStatus
 from storage.models import Couple, Partner, Statement
 
 MOVED_ON = "This has moved on."
@@ -78,8 +79,8 @@ class StatementButton(TalkingStickAction, metaclass=ABCMeta):
 
 def late_press(statement: Statement) -> list[Outgoing]:
     """A button pressed after its moment (twice, late, or after /cancel or a pause)."""
-    if statement.status in ("unfinished", "cancelled"):
+    if statement.status in (StatementStatus.UNFINISHED, StatementStatus.CANCELLED):
         return [Toast("This statement was stopped.")]
-    if statement.status == "paused":
+    if statement.status == StatementStatus.PAUSED:
         return [Toast("This is paused for now.")]
     return [Toast(ANSWERED)]

@@ -8,8 +8,8 @@ private draft is its writer's own: only /cancel in that private chat sets it asi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,9 +18,11 @@ from actions.core.replies import Outgoing, Reply
 from actions.statement.replies import current_prompt
 from actions.statement.steps import set_aside
 from storage import statements
+from storage.enums import FlowName, StatementStatus
 from storage.models import Couple
+from storage.pauses import FlowState
 
-FLOW_NAME = "statement"
+FLOW_NAME = FlowName.STATEMENT
 
 
 class StatementFlow:
@@ -33,17 +35,20 @@ class StatementFlow:
         statement = statements.running_in_group(couple.id, session=session)
         if statement is None:
             return None
-        statement.state = {**(statement.state or {}), "status_before_pause": statement.status}
-        statement.status = "paused"
+        statements.set_state(
+            statement,
+            replace(statements.state_of(statement), status_before_pause=statement.status),
+        )
+        statement.status = StatementStatus.PAUSED
         statement.updated_at = now
         return Suspended(
             flow=FLOW_NAME,
             topic=statement.topic,
-            state={"statement_id": statement.id, "step": statement.step},
+            state={"statement_id": statement.id, "step": str(statement.step)},
         )
 
     def restore(
-        self, couple: Couple, state: dict[str, Any], session: Session, now: datetime
+        self, couple: Couple, state: FlowState, session: Session, now: datetime
     ) -> list[Outgoing]:
         statement_id = state.get("statement_id")
         statement = (
@@ -52,11 +57,15 @@ class StatementFlow:
             else None
         )
         # Cancelled (or already restored) meanwhile: nothing to come back to.
-        if statement is None or statement.couple_id != couple.id or statement.status != "paused":
+        if (
+            statement is None
+            or statement.couple_id != couple.id
+            or statement.status != StatementStatus.PAUSED
+        ):
             return []
-        details = dict(statement.state or {})
-        statement.status = details.pop("status_before_pause", "drafting")
-        statement.state = details
+        details = statements.state_of(statement)
+        statement.status = details.status_before_pause or StatementStatus.DRAFTING
+        statements.set_state(statement, replace(details, status_before_pause=None))
         statement.updated_at = now
         return current_prompt(statement, couple, session)
 

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from actions.core.replies import Outgoing, Reply
 from actions.statement.coaching import Finding
 from actions.statement.steps import STEPS, composed, request_question, revision_of
+from storage import statements
+from storage.enums import DraftedIn, StatementStep
 from storage.models import Agreement, Couple, Partner, Statement
 
 
@@ -132,16 +134,17 @@ def idea_reply(statement: Statement, idea: Agreement, couple: Couple, session: S
 
 def current_prompt(statement: Statement, couple: Couple, session: Session) -> list[Outgoing]:
     """Ask again for what the statement waits for (after a pause, or a second /talk)."""
-    group = couple.group_chat_id if statement.drafted_in == "group" or statement.shared else None
+    in_group = statement.drafted_in == DraftedIn.GROUP or statement.shared
+    group = couple.group_chat_id if in_group else None
     if statement.step in STEPS:
         return [step_prompt(statement, session, chat_id=group)]
-    if statement.step == "review":
+    if statement.step == StatementStep.REVIEW:
         return [review_reply(statement, session)]
-    if statement.step == "reflect":
+    if statement.step == StatementStep.REFLECT:
         return [composed_reply(statement, couple, session)]
-    if statement.step == "answer":
-        counter = (statement.state or {}).get("counter")
-        if counter == "asked":
+    if statement.step == StatementStep.ANSWER:
+        state = statements.state_of(statement)
+        if state.counter_asked:
             return [
                 Reply(
                     response="utter_statement_ask_idea",
@@ -149,7 +152,7 @@ def current_prompt(statement: Statement, couple: Couple, session: Session) -> li
                     chat_id=couple.group_chat_id,
                 )
             ]
-        idea = session.get(Agreement, counter) if isinstance(counter, int) else None
+        idea = statements.get_agreement(state.counter, session=session) if state.counter else None
         if idea is not None:
             return [idea_reply(statement, idea, couple, session)]
         return [answer_reply(statement, couple, session)]

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import settings
 from actions.statement.coaching import Finding, analyze
+from storage import statements
+from storage.enums import DraftedIn, ListenerAnswer, StatementStatus, StatementStep
 from storage.models import Statement
 
-STEPS: tuple[str, ...] = ("describe", "feel", "request")
+STEPS: tuple[StatementStep, ...] = (
+    StatementStep.DESCRIBE,
+    StatementStep.FEEL,
+    StatementStep.REQUEST,
+)
 # After the request: in a group the listener reflects and answers; a private draft waits
 # for "Share" (review) first.
-GROUP_STEPS_AFTER = ("reflect", "answer", "done")
+GROUP_STEPS_AFTER = (StatementStep.REFLECT, StatementStep.ANSWER, StatementStep.DONE)
 
 Coach = Callable[[str, str], "list[Finding]"]
 
@@ -29,10 +35,10 @@ Coach = Callable[[str, str], "list[Finding]"]
 class StepOutcome:
     """What happened to a step's text: coached (findings shown, step stays) or moved on."""
 
-    step: str
+    step: StatementStep
     findings: list[Finding]
     revision: int  # 0 for the first text of the step, +1 for each rewrite
-    next_step: str
+    next_step: StatementStep
 
 
 def text_of(statement: Statement, step: str) -> str | None:
@@ -46,7 +52,7 @@ def revision_of(statement: Statement, step: str) -> int:
 
 def awaiting_revision(statement: Statement) -> bool:
     """True while the current step's text has findings the speaker hasn't revised or kept."""
-    return statement.step in STEPS and bool((statement.state or {}).get("coached"))
+    return statement.step in STEPS and statements.state_of(statement).coached
 
 
 def take_step_text(
@@ -56,19 +62,20 @@ def take_step_text(
 
     No finding moves straight on; findings keep the step open for a rewrite or "Keep it".
     """
-    step = statement.step
-    if step not in STEPS:
-        raise ValueError(f"statement is not in a writing step (it is at {step!r})")
+    if statement.step not in STEPS:
+        raise ValueError(f"statement is not in a writing step (it is at {statement.step!r})")
+    step = StatementStep(statement.step)
     revisions = dict(statement.revisions or {})
     if text_of(statement, step) is not None:
-        revisions[step] = int(revisions.get(step, 0)) + 1
+        revisions[step.value] = int(revisions.get(step, 0)) + 1
         statement.revisions = revisions
     setattr(statement, f"{step}_text", text)
     findings = coach(step, text)
-    statement.findings = {**(statement.findings or {}), step: [f.to_dict() for f in findings]}
+    found = [f.to_dict() for f in findings]
+    statement.findings = {**(statement.findings or {}), step.value: found}
     statement.updated_at = now
     if findings:
-        statement.state = {**(statement.state or {}), "coached": True}
+        statements.set_state(statement, replace(statements.state_of(statement), coached=True))
         return StepOutcome(step, findings, int(revisions.get(step, 0)), step)
     return StepOutcome(step, [], int(revisions.get(step, 0)), advance(statement, now))
 
@@ -76,7 +83,7 @@ def take_step_text(
 def keep_despite_findings(statement: Statement, step: str, revision: int, now: datetime) -> bool:
     """ "Keep it" on the suggestion for `step` at `revision`; False if that moment has passed."""
     if (
-        statement.status != "drafting"
+        statement.status != StatementStatus.DRAFTING
         or statement.step != step
         or not awaiting_revision(statement)
         or revision_of(statement, step) != revision
@@ -84,37 +91,40 @@ def keep_despite_findings(statement: Statement, step: str, revision: int, now: d
         return False
     kept = list(statement.kept_despite_findings or [])
     if step not in kept:
-        kept.append(step)
+        kept.append(str(step))
     statement.kept_despite_findings = kept
     advance(statement, now)
     return True
 
 
-def advance(statement: Statement, now: datetime) -> str:
+def advance(statement: Statement, now: datetime) -> StatementStep:
     """Move past the current writing step; returns the new step."""
-    state = {k: v for k, v in (statement.state or {}).items() if k != "coached"}
-    statement.state = state
-    index = STEPS.index(statement.step)
+    statements.set_state(statement, replace(statements.state_of(statement), coached=False))
+    index = STEPS.index(StatementStep(statement.step))
     if index + 1 < len(STEPS):
         statement.step = STEPS[index + 1]
-    elif statement.drafted_in == "private" and not statement.shared:
-        statement.step = "review"
+    elif statement.drafted_in == DraftedIn.PRIVATE and not statement.shared:
+        statement.step = StatementStep.REVIEW
     else:
         open_for_listener(statement, now)
     statement.updated_at = now
-    return str(statement.step)
+    return StatementStep(statement.step)
 
 
 def open_for_listener(statement: Statement, now: datetime) -> None:
     """The statement is complete and shown to both: the listener may reflect, then answer."""
-    statement.step = "reflect"
-    statement.status = "awaiting_listener"
+    statement.step = StatementStep.REFLECT
+    statement.status = StatementStatus.AWAITING_LISTENER
     statement.updated_at = now
 
 
 def share(statement: Statement, now: datetime) -> bool:
     """A private draft goes to the couple's group; False if it isn't ready or already shared."""
-    if statement.status != "drafting" or statement.step != "review" or statement.shared:
+    if (
+        statement.status != StatementStatus.DRAFTING
+        or statement.step != StatementStep.REVIEW
+        or statement.shared
+    ):
         return False
     statement.shared = True
     statement.shared_at = now
@@ -124,27 +134,34 @@ def share(statement: Statement, now: datetime) -> bool:
 
 def take_reflection(statement: Statement, text: str | None, now: datetime) -> bool:
     """The listener's reflection (None: skipped). False if not at the reflect step."""
-    if statement.status != "awaiting_listener" or statement.step != "reflect":
+    if (
+        statement.status != StatementStatus.AWAITING_LISTENER
+        or statement.step != StatementStep.REFLECT
+    ):
         return False
     statement.reflection_text = text
-    statement.step = "answer"
+    statement.step = StatementStep.ANSWER
     statement.updated_at = now
     return True
 
 
-def finish(statement: Statement, answer: str, status: str, now: datetime) -> None:
+def finish(
+    statement: Statement, answer: ListenerAnswer, status: StatementStatus, now: datetime
+) -> None:
     statement.listener_answer = answer
     statement.status = status
-    statement.step = "done"
+    statement.step = StatementStep.DONE
     statement.completed_at = now
     statement.updated_at = now
-    statement.state = {k: v for k, v in (statement.state or {}).items() if k != "counter"}
+    statements.set_state(
+        statement, replace(statements.state_of(statement), counter_asked=False, counter=None)
+    )
 
 
 def set_aside(statement: Statement, now: datetime) -> None:
     """/cancel: keep what was written; nothing written yet means it was simply cancelled."""
     written = any(text_of(statement, step) for step in STEPS)
-    statement.status = "unfinished" if written else "cancelled"
+    statement.status = StatementStatus.UNFINISHED if written else StatementStatus.CANCELLED
     statement.updated_at = now
 
 

@@ -1,0 +1,161 @@
+"""What each kind of durable timer carries in its `payload` JSON: one typed payload per kind,
+the only place that builds that JSON or reads it back.
+
+    timezone_reminder, safety_hold_notice, retention     nothing
+    pause_reminder                                       PauseReminder
+    pause_resume                                         PauseResume
+    pause_follow_up                                      PauseFollowUp
+    escalation_step_wait                                 OwnStepWait
+    round_robin_turn_end, round_robin_heads_up           TurnTimer
+    forget_request                                       ForgetRequest
+    purge_conversation                                   PurgeConversation
+
+`read` gives None for a payload that is not a whole one of its kind: the timer's handler
+then does nothing, as it does for a timer whose moment has passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PauseReminder:
+    """One gentle reminder while no time is agreed, for one proposing round of a pause."""
+
+    pause_id: int
+    proposing_round: int = 1
+
+    def dump(self) -> dict[str, Any]:
+        return {"pause": self.pause_id, "round": self.proposing_round}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> PauseReminder | None:
+        try:
+            return cls(int(payload.get("pause", 0)), int(payload.get("round", 1)))
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class PauseResume:
+    """The agreed time to come back (a timer of an older agreed time finds it changed)."""
+
+    pause_id: int
+    at: datetime
+
+    def dump(self) -> dict[str, Any]:
+        return {"pause": self.pause_id, "at": self.at.isoformat()}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> PauseResume | None:
+        try:
+            return cls(int(payload.get("pause", 0)), datetime.fromisoformat(str(payload.get("at"))))
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class PauseFollowUp:
+    """Nobody answered "ready?": the first follow-up nudges, the second records a miss."""
+
+    pause_id: int
+    number: int = 1
+
+    def dump(self) -> dict[str, Any]:
+        return {"pause": self.pause_id, "number": self.number}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> PauseFollowUp | None:
+        try:
+            return cls(int(payload.get("pause", 0)), int(payload.get("number", 1)))
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class OwnStepWait:
+    """After "Add our own step": whose next message is the couple's own escalation step."""
+
+    by: int  # partner id
+
+    def dump(self) -> dict[str, Any]:
+        return {"by": self.by}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> OwnStepWait | None:
+        by = payload.get("by")
+        return cls(by) if isinstance(by, int) else None
+
+
+@dataclass(frozen=True)
+class TurnTimer:
+    """A round-robin turn's time-up or heads-up (the turn remembers which timer is current)."""
+
+    turn_id: int
+
+    def dump(self) -> dict[str, Any]:
+        return {"turn_id": self.turn_id}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> TurnTimer | None:
+        try:
+            return cls(int(payload.get("turn_id") or 0))
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class ForgetRequest:
+    """An open /forget question: who has confirmed so far (Telegram user ids)."""
+
+    confirmed: frozenset[int] = frozenset()
+
+    def dump(self) -> dict[str, Any]:
+        return {"confirmed": sorted(self.confirmed)}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> ForgetRequest | None:
+        try:
+            return cls(frozenset(int(user) for user in payload.get("confirmed") or []))
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class PurgeConversation:
+    """A chat's events to delete from Rasa's tracker store: all of them, only one person's
+    messages (and the bot's answers), or those older than a moment (retention)."""
+
+    only_user: int | None = None
+    before: float | None = None  # a Unix timestamp
+
+    def dump(self) -> dict[str, Any]:
+        if self.before is not None:
+            return {"before": self.before}
+        return {"only_user": self.only_user} if self.only_user is not None else {}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> PurgeConversation | None:
+        only_user, before = payload.get("only_user"), payload.get("before")
+        try:
+            return cls(
+                only_user=None if only_user is None else int(only_user),
+                before=None if before is None else float(before),
+            )
+        except (TypeError, ValueError):
+            return None
+
+
+TimerPayload = (
+    PauseReminder
+    | PauseResume
+    | PauseFollowUp
+    | OwnStepWait
+    | TurnTimer
+    | ForgetRequest
+    | PurgeConversation
+)
