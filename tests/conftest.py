@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from storage.engine import PROJECT_ROOT, dispose_engines
 from storage.migrate import upgrade_to_head
+from tests.support.rendering import in_dispatch_shape, rendered_by_rasa
 
 # The end-to-end stack (started once per session, only when an e2e test asks for it).
 pytest_plugins = ["tests.support.stack"]
@@ -50,6 +51,13 @@ def domain() -> dict[str, Any]:
     return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
 
 
+def add_response(
+    monkeypatch: pytest.MonkeyPatch, domain: dict[str, Any], name: str, text: str
+) -> None:
+    """A response for a test's stand-in flow or action, in the domain for this test only."""
+    monkeypatch.setitem(domain["responses"], name, [{"text": text}])
+
+
 def build_tracker(
     chat_id: int,
     text: str,
@@ -84,11 +92,15 @@ def build_tracker(
 
 
 def run_action(action: Any, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-    """Run an action as the action server would; returns what it said (acks left out)."""
+    """Run an action as the action server would, and render its answer as Rasa does;
+    returns what it said, shaped as tests/support/rendering.py says (acks left out)."""
     dispatcher = CollectingDispatcher()
     asyncio.run(action.run(dispatcher, tracker, domain))
+    rendered = rendered_by_rasa(dispatcher.messages, domain, int(tracker.sender_id))
     return [
-        m for m in dispatcher.messages if not (m.get("custom") or {}).get("telegram", {}).get("ack")
+        m
+        for m in in_dispatch_shape(rendered)
+        if not (m.get("custom") or {}).get("telegram", {}).get("ack")
     ]
 
 
