@@ -5,32 +5,33 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from bot.texts import COMMAND_MENU
+
 
 @dataclass(frozen=True)
 class Command:
     name: str
     intent: str
-    description: str
     argument_entity: str | None = None  # text after the command goes into this entity
+
+    @property
+    def description(self) -> str:
+        return COMMAND_MENU[self.name]
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command(
-        "talk", "start_statement", "Say something hard, well: describe, feel, request", "topic"
-    ),
-    Command(
-        "roundrobin", "start_round_robin", "Take turns: five uninterrupted minutes each", "topic"
-    ),
-    Command("done", "finish_turn", "Pass the floor before your time is up"),
-    Command("pause", "request_pause", "Stop now and agree when to come back"),
-    Command("resume", "resume", "Come back to where you paused"),
-    Command("cancel", "cancel", "End the current exercise"),
-    Command("escalation", "show_escalation", "Your escalation steps"),
-    Command("export", "export_data", "Get your couple's saved data as a file"),
-    Command("forget", "forget_data", "Delete your data (asks first)"),
-    Command("timezone", "set_timezone", "Change your couple's time zone", "timezone"),
-    Command("start", "start", 'Set up: the two of you press "I\'m in"', "start_param"),
-    Command("help", "help", "What I do and how to use me"),
+    Command("talk", "start_statement", "topic"),
+    Command("roundrobin", "start_round_robin", "topic"),
+    Command("done", "finish_turn"),
+    Command("pause", "request_pause"),
+    Command("resume", "resume"),
+    Command("cancel", "cancel"),
+    Command("escalation", "show_escalation"),
+    Command("export", "export_data"),
+    Command("forget", "forget_data"),
+    Command("timezone", "set_timezone", "timezone"),
+    Command("start", "start", "start_param"),
+    Command("help", "help"),
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -6,10 +6,12 @@ handled in order while different chats don't wait for each other. Timers of a ch
 through the same queue, so a timer and a message of one chat never race.
 
 The action that answers an update (or a timer) journals its answer in the inbox row, in
-its own transaction (storage/inbox.py). The bot delivers from that journal and counts the
-messages sent, so a crash of any process at any moment neither repeats an action nor
-repeats a message that was already sent (except the one whose send was under way when the
-bot died: Telegram offers no way to ask whether it arrived).
+its own transaction (storage/inbox.py). The bot keeps Rasa's rendering of that answer in
+the same row, delivers from it and counts the messages sent, so a crash of any process at
+any moment neither repeats an action nor repeats a message that was already sent (except
+the one whose send was under way when the bot died: Telegram offers no way to ask whether
+it arrived). Should the bot die after the action journalled but before Rasa's rendering
+was kept, it asks Rasa again, and the action hands back its journalled answer.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
+from bot import texts
 from bot.housekeeping import LOCAL_KINDS, run_local_timer
 from bot.rasa_client import NoActionRan, RasaClient, RasaUnavailable
 from bot.sender import Answer, OutgoingMessage, deliver, read_answer
@@ -181,11 +184,8 @@ class Relay:
             answer = read_answer(messages, translated.chat_id)
             await self._finish(translated, answer, update.update_id, sent)
         elif isinstance(translated, UnknownCommand):
-            await deliver_text(
-                self.bot,
-                translated.chat_id,
-                f"I don't know /{translated.name[:32]}. /help lists what I can do.",
-            )
+            unknown = texts.UNKNOWN_COMMAND.format(name=translated.name[:32])
+            await deliver_text(self.bot, translated.chat_id, unknown)
         elif isinstance(translated, Incoming) and self._may_relay(translated):
             await self._relay(translated, update.update_id)
         with transaction() as session:
@@ -206,17 +206,17 @@ class Relay:
                     incoming.chat_id, incoming.pressed_message_id, session=session
                 )
             if closed:
-                await self._answer_press(incoming, "This was already answered.")
+                await self._answer_press(incoming, texts.ALREADY_ANSWERED)
                 return
         metadata = {**await self._metadata(incoming), "update_id": update_id}
         rasa_messages = await self.rasa.send_message(incoming.chat_id, incoming.text, metadata)
         answer = read_answer(rasa_messages, incoming.chat_id)
         if not answer.acknowledged:
             raise NoActionRan("no action ran")
-        stored = self._journal(update_id)
+        kept = self._keep_delivery(update_id, rasa_messages)
         sent = 0
-        if stored is not None:  # the journal is what counts (and says what was sent)
-            answer, sent = read_answer(stored[0], incoming.chat_id), stored[1]
+        if kept is not None:  # the kept rendering is what counts (and says what was sent)
+            answer, sent = read_answer(kept[0], incoming.chat_id), kept[1]
         await self._finish(incoming, answer, update_id, sent)
 
     async def _finish(self, incoming: Incoming, answer: Answer, key: int, sent: int) -> None:
@@ -229,6 +229,12 @@ class Relay:
     def _journal(self, key: int) -> tuple[list[dict], int] | None:
         with transaction() as session:
             return inbox.journal(key, session=session)
+
+    def _keep_delivery(
+        self, key: int, rasa_messages: list[dict[str, Any]]
+    ) -> tuple[list[dict], int] | None:
+        with transaction() as session:
+            return inbox.store_delivery(key, rasa_messages, session=session)
 
     async def _metadata(self, incoming: Incoming) -> dict[str, Any]:
         return {
@@ -289,12 +295,7 @@ class Relay:
     async def _say_one_moment(self, update: Update) -> None:
         chat = update.effective_chat
         if chat is not None:
-            await deliver_text(
-                self.bot,
-                chat.id,
-                "One moment, please: I'm catching up. I've kept your message "
-                "and will answer as soon as I can.",
-            )
+            await deliver_text(self.bot, chat.id, texts.ONE_MOMENT)
 
     async def _give_up(self, job: Job) -> None:
         with transaction() as session:
@@ -322,7 +323,7 @@ class Relay:
             answer = read_answer(rasa_messages, timer.chat_id)
             if not answer.acknowledged:
                 raise NoActionRan("timer action did not run")
-            stored = self._journal(key)
+            stored = self._keep_delivery(key, rasa_messages)
         sent = 0
         if stored is not None:
             answer, sent = read_answer(stored[0], timer.chat_id), stored[1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -52,32 +52,57 @@ class Answer:
 
 
 def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
+    """What Rasa rendered, in order. Rasa's REST channel returns a response's text (cut into
+    pieces at blank lines) and then, as an item of its own, the custom `telegram` payload the
+    action sent with it, which says what that text is (actions/core/replies.py)."""
     answer = Answer()
+    pending: list[dict[str, Any]] = []  # rendered texts, until a payload says what they are
     for item in rasa_messages:
-        custom = (item.get("custom") or {}).get("telegram") if item.get("custom") else None
-        if custom is None:
-            if item.get("text"):
-                answer.messages.append(
-                    OutgoingMessage(chat_id, str(item["text"]), list(item.get("buttons") or []))
-                )
+        custom = item.get("custom")
+        telegram = custom.get("telegram") if isinstance(custom, dict) else None
+        if not isinstance(telegram, dict):
+            if isinstance(item.get("text"), str):
+                pending.append(item)
             continue
-        answer.acknowledged |= bool(custom.get("ack"))
-        answer.keep_keyboard |= bool(custom.get("keep_keyboard"))
-        if custom.get("toast"):
-            answer.toast = str(custom["toast"])[:200]
-        if custom.get("text") or custom.get("document"):
-            answer.messages.append(_custom_message(custom, chat_id))
+        text = "\n\n".join(piece["text"] for piece in pending)  # the cuts, put back
+        buttons = [button for piece in pending for button in piece.get("buttons") or []]
+        if "message" in telegram:
+            message = _message(telegram["message"], text, buttons, chat_id)
+            if message.text.strip() or message.document:
+                answer.messages.append(message)
+        elif "if_undeliverable" in telegram and answer.messages:
+            fallback = _message(telegram["if_undeliverable"], text, buttons, chat_id)
+            answer.messages[-1] = replace(answer.messages[-1], fallback=fallback)
+        elif telegram.get("toast"):
+            answer.toast = text[:200] or None
+        else:
+            answer.messages.extend(_as_they_came(pending, chat_id))
+        pending = []
+        answer.acknowledged |= bool(telegram.get("ack"))
+        answer.keep_keyboard |= bool(telegram.get("keep_keyboard"))
+    answer.messages.extend(_as_they_came(pending, chat_id))
     return answer
 
 
-def _custom_message(custom: dict[str, Any], chat_id: int) -> OutgoingMessage:
-    fallback = custom.get("if_undeliverable")
+def _as_they_came(items: list[dict[str, Any]], chat_id: int) -> list[OutgoingMessage]:
+    """Texts no payload of ours claims (not from our actions): each one a message."""
+    return [
+        OutgoingMessage(chat_id, item["text"], list(item.get("buttons") or []))
+        for item in items
+        if item["text"]
+    ]
+
+
+def _message(
+    where: Any, text: str, buttons: list[dict[str, str]], chat_id: int
+) -> OutgoingMessage:
+    where = where if isinstance(where, dict) else {}
+    document = where.get("document")
     return OutgoingMessage(
-        int(custom.get("chat_id") or chat_id),
-        str(custom.get("text") or ""),
-        list(custom.get("buttons") or []),
-        custom.get("document"),
-        _custom_message(fallback, chat_id) if isinstance(fallback, dict) else None,
+        int(where.get("chat_id") or chat_id),
+        text,
+        list(buttons),
+        document if isinstance(document, dict) else None,
     )
 
 

@@ -59,14 +59,17 @@ def is_done(update_id: int, *, session: Session) -> bool:
 
 # -- the answer journal ---------------------------------------------------------------------
 #
-# The action that answers an update writes its answer into the update's inbox row, in the
-# same transaction as its own database changes ("answered"). The bot then delivers the
-# answer message by message, counting what was sent, and marks the row done. So after a
-# crash anywhere, the update is neither acted on twice (the action finds "answered" and
-# returns the stored answer) nor answered twice (the bot resumes after the last message
-# it sent). A fired timer is journalled the same way, under the negative timer id.
+# The action that answers an update writes its answer (what it dispatched: response names
+# and values) into the update's inbox row, in the same transaction as its own database
+# changes ("answered"). Rasa renders that answer; the bot keeps the rendered messages in the
+# row ("delivery", the first rendering wins), delivers them one by one, counting what was
+# sent, and marks the row done. So after a crash anywhere, the update is neither acted on
+# twice (the action finds "answered" and returns the stored answer for Rasa to render
+# again) nor answered twice (the bot resumes after the last message it sent). A fired timer
+# is journalled the same way, under the negative timer id.
 #
-# Payload of an answered row: {"update": <raw update or null>, "answer": [...], "sent": n}.
+# Payload of an answered row:
+# {"update": <raw update or null>, "answer": [...], "delivery": [...], "sent": n}.
 
 ANSWERED = InboxStatus.ANSWERED
 
@@ -116,13 +119,31 @@ def store_answer(key: int, answer: list[dict], *, session: Session) -> None:
     row.payload = json.dumps({"update": original, "answer": answer, "sent": 0})
 
 
-def journal(key: int, *, session: Session) -> tuple[list[dict], int] | None:
-    """The stored answer and how many of its messages were sent; None if not answered."""
+def store_delivery(
+    key: int, rendered: list[dict], *, session: Session
+) -> tuple[list[dict], int] | None:
+    """Keep Rasa's rendering of the journalled answer, unless one is kept already (that one
+    counts: some of it may have been sent); it and how many of its messages were sent.
+    None when no action journalled an answer under `key` (there is nothing to resume)."""
     row = session.get(InboxUpdate, key)
     if row is None or row.status != ANSWERED:
         return None
     stored = _journal(row)
-    return list(stored.get("answer") or []), int(stored.get("sent") or 0)
+    if "delivery" not in stored:
+        stored = {**stored, "delivery": rendered}
+        row.payload = json.dumps(stored)
+    return list(stored.get("delivery") or []), int(stored.get("sent") or 0)
+
+
+def journal(key: int, *, session: Session) -> tuple[list[dict], int] | None:
+    """The kept delivery and how many of its messages were sent; None while there is none."""
+    row = session.get(InboxUpdate, key)
+    if row is None or row.status != ANSWERED:
+        return None
+    stored = _journal(row)
+    if "delivery" not in stored:
+        return None
+    return list(stored.get("delivery") or []), int(stored.get("sent") or 0)
 
 
 def mark_sent(key: int, count: int, *, session: Session) -> None:

@@ -125,7 +125,7 @@ def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] 
         # Observers get nothing of the couple's data; a toast on a button, else one short line.
         # Their press must not use up the keyboard the partners still need.
         return (
-            [Toast("This is for the couple of this group."), KeepKeyboard()]
+            [Toast("utter_toast_for_the_couple"), KeepKeyboard()]
             if ctx.is_callback
             else [Reply(response="utter_observer_note")]
         )

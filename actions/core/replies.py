@@ -1,25 +1,65 @@
-"""What an action says, and where: rendered from the domain's `utter_*` responses.
+"""What an action says, and where. Every text is a response in domain.yml, rendered by Rasa.
 
-Texts live in domain.yml. A reply goes to the chat the message came from unless it names
-another chat (e.g. a partner's private chat); the bot reads the `telegram` custom payload.
+An action sends `utter_message(response=name, **values)`: Rasa picks one of the response's
+variants and fills in the values. How the bot delivers that text travels in the same
+message's custom `telegram` payload, which Rasa's REST channel returns right after the
+rendered text (cut into pieces at blank lines; the bot joins them again, bot/sender.py):
+
+  {"message": {}}              the text before is one message to this chat;
+                               "chat_id": to another chat, "document": a file, the text its caption
+  {"if_undeliverable": {}}     the text before is sent instead of the message before it
+                               when Telegram refuses that one (403), to this chat unless
+                               "chat_id" says otherwise
+  {"toast": true}              the text before is the note on the pressed button
+  {"keep_keyboard": true}      leave the pressed keyboard open
+  {"ack": true}                one of our actions ran (the base action adds it)
+
+The fallback is a message of its own, marked as the fallback of the one before, so Rasa
+renders it like any other text (variants included) and the bot needs no texts of its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import json
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
 DomainDict = dict[str, Any]
 
+# Rasa's own placeholder pattern (rasa/core/nlg/interpolator.py).
+PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
+# Keys that utter_message, Rasa's message merge or its output channel use themselves: a
+# value with one of these names would overwrite part of the message.
+RESERVED_NAMES = frozenset(
+    {
+        "text",
+        "image",
+        "json_message",
+        "template",
+        "response",
+        "attachment",
+        "buttons",
+        "elements",
+        "custom",
+        "quick_replies",
+        "recipient_id",
+        "timestamp",
+        "utter_action",
+    }
+)
+# Invisible and zero-width: keeps a person's "10[" from looking, to Rasa, like a
+# placeholder it failed to fill (it would then show the response's raw template).
+WORD_JOINER = "\u2060"
+
 
 @dataclass(frozen=True)
 class Reply:
-    response: str | None = None  # an utter_* name from domain.yml
+    response: str  # an utter_* name from domain.yml
     values: dict[str, Any] = field(default_factory=dict)
-    text: str | None = None  # already composed text (used instead of a response)
-    buttons: list[dict[str, str]] | None = None  # overrides/adds to the response's buttons
+    buttons: list[dict[str, str]] | None = None  # added after the response's own buttons
     chat_id: int | None = None  # None: the chat the message came from
     document: dict[str, str] | None = None  # {"file_name": ..., "content": ...}
     # Sent instead when Telegram refuses the reply (403: the person never opened a private
@@ -31,7 +71,8 @@ class Reply:
 class Toast:
     """A short note on the pressed button itself (Telegram's callback answer)."""
 
-    text: str
+    response: str  # an utter_toast_* name from domain.yml
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -42,58 +83,71 @@ class KeepKeyboard:
 Outgoing = Reply | Toast | KeepKeyboard
 
 
-class _KeepBraces(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+def payload(intent: str, **entities: object) -> str:
+    """A button's payload in Rasa's intent syntax, `/intent{"entity":"value"}`: JSON keeps
+    any value safe, and the compact form keeps it under Telegram's 64 bytes."""
+    if not entities:
+        return f"/{intent}"
+    values = {name: str(value) for name, value in entities.items()}
+    return f"/{intent}{json.dumps(values, separators=(',', ':'))}"
 
 
-def render(domain: DomainDict, response: str, values: dict[str, Any]) -> tuple[str, list]:
-    variants = (domain.get("responses") or {}).get(response) or []
-    if not variants:
-        raise KeyError(f"no response {response} in the domain")
-    variant = variants[0]
-    text = str(variant.get("text", "")).format_map(_KeepBraces(values))
-    return text, list(variant.get("buttons") or [])
+def button(title: str, intent: str, **entities: object) -> dict[str, str]:
+    return {"title": title, "payload": payload(intent, **entities)}
 
 
 def send(dispatcher: CollectingDispatcher, domain: DomainDict, outgoing: list[Outgoing]) -> None:
     for item in outgoing:
-        if isinstance(item, Toast):
-            dispatcher.utter_message(json_message={"telegram": {"toast": item.text}})
-        elif isinstance(item, KeepKeyboard):
+        if isinstance(item, KeepKeyboard):
             dispatcher.utter_message(json_message={"telegram": {"keep_keyboard": True}})
+        elif isinstance(item, Toast):
+            _utter(dispatcher, domain, item.response, item.values, {"toast": True})
         else:
-            _send_reply(dispatcher, domain, item)
+            _send_reply(dispatcher, domain, item, "message")
+            if item.if_undeliverable is not None:
+                _send_reply(dispatcher, domain, item.if_undeliverable, "if_undeliverable")
 
 
-def _send_reply(dispatcher: CollectingDispatcher, domain: DomainDict, reply: Reply) -> None:
-    text, buttons = (
-        render(domain, reply.response, reply.values) if reply.response else (reply.text or "", [])
-    )
-    if reply.buttons is not None:
-        buttons = reply.buttons
-    if reply.chat_id is None and reply.document is None and reply.if_undeliverable is None:
-        dispatcher.utter_message(text=text, buttons=buttons or None)
-        return
-    dispatcher.utter_message(json_message={"telegram": _payload(domain, reply, text, buttons)})
-
-
-def _payload(domain: DomainDict, reply: Reply, text: str, buttons: list) -> dict[str, Any]:
-    payload: dict[str, Any] = {"text": text}
-    if buttons:
-        payload["buttons"] = buttons
+def _send_reply(
+    dispatcher: CollectingDispatcher, domain: DomainDict, reply: Reply, kind: str
+) -> None:
+    where: dict[str, Any] = {}
     if reply.chat_id is not None:
-        payload["chat_id"] = reply.chat_id
+        where["chat_id"] = reply.chat_id
     if reply.document is not None:
-        payload["document"] = reply.document
-    if reply.if_undeliverable is not None:
-        fallback = reply.if_undeliverable
-        fallback_text, fallback_buttons = (
-            render(domain, fallback.response, fallback.values)
-            if fallback.response
-            else (fallback.text or "", [])
-        )
-        payload["if_undeliverable"] = _payload(
-            domain, replace(fallback, if_undeliverable=None), fallback_text, fallback_buttons
-        )
-    return payload
+        where["document"] = reply.document
+    _utter(dispatcher, domain, reply.response, reply.values, {kind: where}, reply.buttons)
+
+
+def _utter(
+    dispatcher: CollectingDispatcher,
+    domain: DomainDict,
+    response: str,
+    values: dict[str, Any],
+    telegram: dict[str, Any],
+    buttons: list[dict[str, str]] | None = None,
+) -> None:
+    check_values(domain, response, values)
+    safe = {name: _safe(value) for name, value in values.items()}
+    dispatcher.utter_message(
+        response=response, buttons=buttons, json_message={"telegram": telegram}, **safe
+    )
+
+
+def check_values(domain: DomainDict, response: str, values: dict[str, Any]) -> None:
+    """Fail here, not in front of a person: Rasa shows a response's whole text unfilled
+    (placeholders and all) when a single one of its placeholders has no value."""
+    variants = (domain.get("responses") or {}).get(response)
+    if not variants:
+        raise KeyError(f"no response {response} in the domain")
+    reserved = RESERVED_NAMES & values.keys()
+    if reserved:
+        raise ValueError(f"{response}: {sorted(reserved)} are names Rasa uses itself")
+    for variant in variants:
+        missing = set(PLACEHOLDER.findall(str(variant.get("text") or ""))) - values.keys()
+        if missing:
+            raise KeyError(f"{response} needs a value for {sorted(missing)}")
+
+
+def _safe(value: Any) -> Any:
+    return value.replace("0[", f"0{WORD_JOINER}[") if isinstance(value, str) else value

@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 from zoneinfo import available_timezones
 
+from actions.core.replies import button
+
 # Offered as buttons: (label, IANA name). Callback data must stay under 64 bytes.
 COMMON_ZONES: tuple[tuple[str, str], ...] = (
     ("London", "Europe/London"),
@@ -101,8 +103,6 @@ def resolve_timezone(text: str) -> str | None:
     return None
 
 
-def timezone_buttons() -> list[dict[str, str]]:
-    return [
-        {"title": label, "payload": f'/set_timezone{{"timezone":"{zone}"}}'}
-        for label, zone in COMMON_ZONES
-    ]
+def timezone_buttons(intent: str = "set_timezone") -> list[dict[str, str]]:
+    """The common zones; the pause answers them with its own intent (and then continues)."""
+    return [button(label, intent, timezone=zone) for label, zone in COMMON_ZONES]

@@ -89,12 +89,12 @@ class ActionJoinCouple(TalkingStickAction):
         outcome = join(ctx.chat_id, ctx.user_id, ctx.first_name, session=session)
         couple = outcome.couple
         if outcome.result is JoinResult.ALREADY_PARTNER:
-            return [Toast("You're already in."), KeepKeyboard()]
+            return [Toast("utter_toast_already_in"), KeepKeyboard()]
         if outcome.result is JoinResult.COUPLE_FULL:
-            return [Toast("This group already has its two partners.")]
+            return [Toast("utter_toast_couple_complete")]
         if outcome.result is JoinResult.JOINED:
             return [
-                Toast("You're in."),
+                Toast("utter_toast_joined"),
                 KeepKeyboard(),
                 Reply(response="utter_joined_waiting", values={"name": ctx.first_name}),
             ]
@@ -105,7 +105,7 @@ class ActionJoinCouple(TalkingStickAction):
             session=session,
         )
         return [
-            Toast("You're in."),
+            Toast("utter_toast_joined"),
             Reply(response="utter_couple_formed", values=names_of(couple)),
             Reply(response="utter_ask_timezone", buttons=timezone_buttons()),
             Reply(response="utter_invite_private", values={"link": deep_link(ctx)}),

@@ -31,7 +31,6 @@ from storage.enums import FlowName, PauseStatus
 from storage.models import Couple, Partner, Pause, utc_now
 from storage.pauses import FlowState
 
-ENDED = "This pause has already ended."
 PAUSE_SYMBOLS = ("⏸", "⏯")
 RESUME_SYMBOLS = ("▶",)
 
@@ -138,10 +137,10 @@ class PauseButtonAction(TalkingStickAction):
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         where = here(ctx, session)
         if where is None:
-            return [Toast("This is for the couple of this group.")]
+            return [Toast("utter_toast_for_the_couple")]
         pressed = pressed_pause(ctx, where, session)
         if pressed is None:
-            return [Toast(ENDED)]
+            return [Toast("utter_toast_pause_ended")]
         return self.press(where, *pressed, utc_now(), session)
 
     @abstractmethod
@@ -167,7 +166,7 @@ class ActionAcceptPauseTime(PauseButtonAction):
         self, where: Here, pause: Pause, detail: str, now: datetime, session: Session
     ) -> list[Outgoing]:
         if not detail.isdigit():
-            return [Toast(ENDED)]
+            return [Toast("utter_toast_pause_ended")]
         return pause_flow.accept_button(
             where.couple, pause, where.partner, int(detail), now, session
         )
@@ -218,7 +217,7 @@ class ActionPauseTimezone(TalkingStickAction):
         where = here(ctx, session)
         zone = resolve_timezone(str(ctx.entity("timezone") or ""))
         if where is None or zone is None:
-            return [Toast("Please press one of the time zones.")]
+            return [Toast("utter_toast_pause_press_a_timezone")]
         saved = save_timezone(ctx, where.couple, zone, session)
         pause = pauses.open_pause(where.couple.id, session=session)
         if pause is None:

@@ -64,13 +64,13 @@ def ready(
     other = partner_name(couple, before.other(partner.id))
     if step.outcome is Outcome.STALE:
         return (
-            [Toast("This pause has already ended.")]
+            [Toast("utter_toast_pause_ended")]
             if pressed
             else [Reply(response="utter_pause_nothing_to_resume")]
         )
     if step.outcome is Outcome.ALREADY_READY:
         if pressed:
-            return [Toast(f"You're ready; waiting for {other}."), KeepKeyboard()]
+            return [Toast("utter_toast_pause_waiting_for_ready", {"other": other}), KeepKeyboard()]
         return [Reply(response="utter_pause_waiting", values={"other": other})]
     if step.outcome is Outcome.RESUME:
         return _resume(couple, pause, now, session)
@@ -82,7 +82,9 @@ def ready(
                 values={"name": partner.first_name, "other": other},
             )
         ]
-        pressed_answer: list[Outgoing] = [Toast("Noted."), KeepKeyboard()] if pressed else []
+        pressed_answer: list[Outgoing] = (
+            [Toast("utter_toast_pause_noted"), KeepKeyboard()] if pressed else []
+        )
         return pressed_answer + noted
     agreed = f" instead of {when_text(state.resume_at, couple, now)}"
     return [
@@ -126,7 +128,7 @@ def not_yet(
     step = pause_state.not_yet(before, partner.id)
     state = commit(pause, step)
     if step.outcome is Outcome.STALE:
-        return [Toast("This pause has already ended.")] if pressed else []
+        return [Toast("utter_toast_pause_ended")] if pressed else []
     if step.outcome is Outcome.RESCHEDULE:
         cancel_timers(couple, session)
         schedule(
@@ -150,8 +152,8 @@ def not_yet(
             ]
         if state.phase is Phase.PROPOSING:
             return [Reply(response="utter_pause_first_agree_time")]
-        return [Toast("Okay.")] if pressed else []
-    return [Toast("Okay.")] if pressed else []
+        return [Toast("utter_toast_pause_okay")] if pressed else []
+    return [Toast("utter_toast_pause_okay")] if pressed else []
 
 
 def cancel_open_pause(couple: Couple, session: Session, now: datetime) -> list[Outgoing]:

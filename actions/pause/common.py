@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 import settings
+from actions.core.replies import button
 from actions.core.timezones import timezone_buttons
 from actions.pause.records import save_state
 from actions.pause.state import PauseState, Step
@@ -25,38 +26,38 @@ TIMER_KINDS = (PAUSE_REMINDER, PAUSE_RESUME, PAUSE_FOLLOW_UP)
 # -- buttons -------------------------------------------------------------------------------
 
 
-def payload(intent: str, pause: Pause, suffix: str | int | None = None) -> str:
+def pause_button(
+    title: str, intent: str, pause: Pause, suffix: str | int | None = None
+) -> dict[str, str]:
+    """A button about one pause: its `pause_ref` is the pause id, plus an option or number."""
     ref = f"{pause.id}" if suffix is None else f"{pause.id}.{suffix}"
-    return f'/{intent}{{"pause_ref":"{ref}"}}'
+    return button(title, intent, pause_ref=ref)
 
 
 def offer_buttons(pause: Pause, couple: Couple, now: datetime) -> list[dict[str, str]]:
     minimum = settings.current().min_pause_seconds
     return [
-        {"title": choice.label, "payload": payload("pause_time", pause, choice.key)}
+        pause_button(choice.label, "pause_time", pause, choice.key)
         for choice in offered_times(now, couple.timezone or "UTC", minimum)
     ]
 
 
 def timezone_offer_buttons() -> list[dict[str, str]]:
     """The joining flow's time zone buttons, answered by the pause (which then continues)."""
-    return [
-        {**button, "payload": button["payload"].replace("/set_timezone", "/pause_timezone", 1)}
-        for button in timezone_buttons()
-    ]
+    return timezone_buttons("pause_timezone")
 
 
 def proposal_buttons(pause: Pause, number: int) -> list[dict[str, str]]:
     return [
-        {"title": "Yes, that works", "payload": payload("pause_accept", pause, number)},
-        {"title": "Another time", "payload": payload("pause_other", pause)},
+        pause_button("Yes, that works", "pause_accept", pause, number),
+        pause_button("Another time", "pause_other", pause),
     ]
 
 
 def ready_buttons(pause: Pause) -> list[dict[str, str]]:
     return [
-        {"title": "Ready", "payload": payload("pause_ready", pause)},
-        {"title": "Not yet", "payload": payload("pause_not_yet", pause)},
+        pause_button("Ready", "pause_ready", pause),
+        pause_button("Not yet", "pause_not_yet", pause),
     ]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
-from actions.core.replies import Outgoing, Reply, Toast
+from actions.core.replies import Outgoing, Reply, Toast, button
 from actions.core.routing import capturer
 from actions.core.timers import timer_handler
 from actions.pause.common import minimum_text
@@ -50,18 +50,17 @@ def steps_reply(couple: Couple) -> Reply:
     threshold = couple.escalation_threshold or 2
     own = couple.escalation_own_step
     buttons = [
-        {
-            "title": f"After {pauses_text(n)}" + (" ✓" if n == threshold else ""),
-            "payload": f'/set_escalation_threshold{{"escalation_ref":"{n}"}}',
-        }
+        button(
+            f"After {pauses_text(n)}" + (" ✓" if n == threshold else ""),
+            "set_escalation_threshold",
+            escalation_ref=n,
+        )
         for n in THRESHOLD_CHOICES
     ]
-    buttons.append(
-        {"title": "Change our own step" if own else "Add our own step",
-         "payload": "/add_escalation_step"}
-    )  # fmt: skip
+    own_title = "Change our own step" if own else "Add our own step"
+    buttons.append(button(own_title, "add_escalation_step"))
     if own:
-        buttons.append({"title": "Remove our own step", "payload": "/remove_escalation_step"})
+        buttons.append(button("Remove our own step", "remove_escalation_step"))
     return Reply(
         response="utter_escalation_steps",
         values={
@@ -91,7 +90,7 @@ def suggestion_if_due(
             response="utter_escalation_suggestion",
             values={"count": count, "on_topic": f' on "{shown}"' if shown else ""},
             buttons=[
-                {"title": title, "payload": f'/third_party{{"escalation_ref":"{row.id}.{key}"}}'}
+                button(title, "third_party", escalation_ref=f"{row.id}.{key}")
                 for key, title in CHOICE_TITLES.items()
             ],
         )
@@ -124,9 +123,9 @@ class ActionSetEscalationThreshold(TalkingStickAction):
         try:
             threshold = int(str(ctx.entity("escalation_ref") or ""))
         except ValueError:
-            return [Toast("Please press one of the numbers.")]
+            return [Toast("utter_toast_escalation_press_a_number")]
         if threshold not in THRESHOLD_CHOICES:
-            return [Toast("Please press one of the numbers.")]
+            return [Toast("utter_toast_escalation_press_a_number")]
         couple.escalation_threshold = threshold
         return [
             Reply(
@@ -185,9 +184,9 @@ class ActionThirdPartyChoice(TalkingStickAction):
         )
         choice = EscalationChoice(key) if key in CHOICES else None
         if couple is None or row is None or row.couple_id != couple.id or choice is None:
-            return [Toast("This suggestion is no longer open.")]
+            return [Toast("utter_toast_escalation_not_open")]
         if row.choice:
-            return [Toast("Your choice is already saved.")]
+            return [Toast("utter_toast_escalation_choice_saved")]
         row.choice = choice
         return [Reply(response="utter_escalation_choice_saved", values={"choice": CHOICES[choice]})]
 

@@ -28,7 +28,7 @@ from actions.pause.common import (
     minimum_text,
     offer_buttons,
     partner_name,
-    payload,
+    pause_button,
     proposal_buttons,
     schedule,
     timezone_offer_buttons,
@@ -215,11 +215,10 @@ def _after_proposal(
                     response="utter_pause_confirm_short",
                     values={"when": when[0].upper() + when[1:], "minimum": minimum_text()},
                     buttons=[
-                        {"title": "Keep it", "payload": payload("pause_keep", pause)},
-                        {
-                            "title": f"Make it {minimum_text()}",
-                            "payload": payload("pause_time", pause, minimum_key()),
-                        },
+                        pause_button("Keep it", "pause_keep", pause),
+                        pause_button(
+                            f"Make it {minimum_text()}", "pause_time", pause, minimum_key()
+                        ),
                     ],
                 )
             ]
@@ -228,8 +227,8 @@ def _after_proposal(
                 response="utter_pause_confirm_long",
                 values={"when": when},
                 buttons=[
-                    {"title": "Yes, that's right", "payload": payload("pause_keep", pause)},
-                    {"title": "Choose another", "payload": payload("pause_other", pause)},
+                    pause_button("Yes, that's right", "pause_keep", pause),
+                    pause_button("Choose another", "pause_other", pause),
                 ],
             )
         ]
@@ -293,12 +292,12 @@ def choose_button(
 ) -> list[Outgoing]:
     state = load_state(pause, couple)
     if not state.is_open:
-        return [Toast("This pause has already ended.")]
+        return [Toast("utter_toast_pause_ended")]
     if state.phase is Phase.AGREED or state.phase is Phase.ASKING:
-        return [Toast("You've already agreed on a time.")]
+        return [Toast("utter_toast_pause_time_agreed")]
     when = choice_time(key, now)
     if when is None:
-        return [Toast("That time has passed; please pick another.")]
+        return [Toast("utter_toast_pause_time_passed")]
     confirmed = key == minimum_key()  # "Make it 20 minutes" needs no second question
     return propose_time(
         couple, pause, partner, when, now, session, ProposalVia.BUTTON, confirmed=confirmed
@@ -312,9 +311,9 @@ def accept_button(
     step = pause_state.accept(before, partner.id, number, now)
     if step.outcome is Outcome.WAITING_FOR_OTHER:
         other = partner_name(couple, before.other(partner.id))
-        return [Toast(f"Waiting for {other} to say yes."), KeepKeyboard()]
+        return [Toast("utter_toast_pause_waiting_for_yes", {"other": other}), KeepKeyboard()]
     if step.outcome is Outcome.STALE:
-        return [Toast(_stale_text(before))]
+        return [Toast(_stale_toast(before))]
     return _after_proposal(couple, pause, before, step, now, session)
 
 
@@ -329,12 +328,12 @@ def accept_in_words(
     return accept_button(couple, pause, partner, len(state.proposals), now, session)
 
 
-def _stale_text(state: PauseState) -> str:
+def _stale_toast(state: PauseState) -> str:
     if not state.is_open:
-        return "This pause has already ended."
+        return "utter_toast_pause_ended"
     if state.phase in (Phase.AGREED, Phase.ASKING):
-        return "You've already agreed on a time."
-    return "There's a newer suggestion; please answer that one."
+        return "utter_toast_pause_time_agreed"
+    return "utter_toast_pause_newer_suggestion"
 
 
 def keep_button(
@@ -345,14 +344,14 @@ def keep_button(
     step = pause_state.keep_unconfirmed(before, partner.id, now, minimum)
     if step.outcome is Outcome.WAITING_FOR_OTHER:
         name = partner_name(couple, before.unconfirmed.by if before.unconfirmed else None)
-        return [Toast(f"That's {name}'s choice; you can suggest another time."), KeepKeyboard()]
+        return [Toast("utter_toast_pause_their_choice", {"name": name}), KeepKeyboard()]
     if step.outcome is Outcome.STALE:
-        return [Toast(_stale_text(before))]
+        return [Toast(_stale_toast(before))]
     return _after_proposal(couple, pause, before, step, now, session)
 
 
 def other_button(couple: Couple, pause: Pause, now: datetime) -> list[Outgoing]:
     state = load_state(pause, couple)
     if state.phase is not Phase.PROPOSING:
-        return [Toast(_stale_text(state))]
+        return [Toast(_stale_toast(state))]
     return [Reply(response="utter_pause_other_time", buttons=offer_buttons(pause, couple, now))]

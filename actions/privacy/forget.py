@@ -75,7 +75,7 @@ class ActionConfirmForget(TalkingStickAction):
             return []
         request = pending_request(ctx.chat_id, session)
         if request is None:
-            return [Toast("This question has expired. Send /forget to ask again.")]
+            return [Toast("utter_toast_forget_expired")]
         now = utc_now()
         if not ctx.in_group:
             timers.cancel(request.id, session=session)
@@ -84,15 +84,15 @@ class ActionConfirmForget(TalkingStickAction):
             return [Reply(response="utter_forget_done_private"), *notes]
         couple = couple_for_group(ctx.chat_id, session=session)
         if couple is None:
-            return [Toast("There is nothing saved here.")]
+            return [Toast("utter_toast_forget_nothing_saved")]
         asked = ForgetRequest.read(timers.payload_of(request)) or ForgetRequest()
         if ctx.user_id in asked.confirmed:
-            return [Toast("You've confirmed. Waiting for your partner."), KeepKeyboard()]
+            return [Toast("utter_toast_forget_confirmed"), KeepKeyboard()]
         confirmed = asked.confirmed | {ctx.user_id}
         if not {p.telegram_user_id for p in couple.partners} <= confirmed:
             timers.set_payload(request, ForgetRequest(confirmed))
             return [
-                Toast("Noted. Waiting for your partner."),
+                Toast("utter_toast_forget_noted"),
                 KeepKeyboard(),
                 Reply(response="utter_forget_waiting", values={"name": ctx.first_name}),
             ]
@@ -120,7 +120,7 @@ class ActionKeepData(TalkingStickAction):
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         request = pending_request(ctx.chat_id, session)
         if request is None:
-            return [Toast("Nothing is being deleted.")]
+            return [Toast("utter_toast_forget_nothing_pending")]
         timers.cancel(request.id, session=session)
         return [Reply(response="utter_forget_kept")]
 

@@ -271,11 +271,11 @@ class ActionRoundRobinOption(TalkingStickAction):
         round_id, _, code = str(ctx.entity("round_option") or "").partition(":")
         couple = couple_for_group(ctx.chat_id, session=session) if ctx.in_group else None
         if couple is None or not round_id.isdigit():
-            return [Toast("This button belongs to an earlier round.")]
+            return [Toast("utter_toast_round_robin_earlier_round")]
         rounds.lock_couple(couple.id, session=session)
         round_ = rounds.round_by_id(int(round_id), session=session)
         if round_ is None or round_.couple_id != couple.id:
-            return [Toast("This button belongs to an earlier round.")]
+            return [Toast("utter_toast_round_robin_earlier_round")]
         if code == "stop":
             return stop_after_wrap_up(round_)
         return change_option(couple, round_, code, session)
@@ -284,7 +284,7 @@ class ActionRoundRobinOption(TalkingStickAction):
 def stop_after_wrap_up(round_: Round) -> list[Outgoing]:
     state = rounds.round_state(round_)
     if round_.status != RoundStatus.COMPLETE or state.closed:
-        return [Toast("This round is already over.")]
+        return [Toast("utter_toast_round_robin_over")]
     rounds.set_round_state(round_, replace(state, closed=True))
     return [Reply(response="utter_round_robin_stopped")]
 
@@ -293,18 +293,18 @@ def change_option(couple: Couple, round_: Round, code: str, session: Session) ->
     """Options change only before anyone said a word: the first turn starts over."""
     turn = rounds.current_turn(round_.id, session=session)
     if round_.status != RoundStatus.RUNNING or turn is None or turn.status != TurnStatus.RUNNING:
-        return [Toast("This round is not running any more.")]
+        return [Toast("utter_toast_round_robin_not_running")]
     if (
         turn.sequence != 1
         or turn.message_count
         or rounds.interruptions_in_turn(turn.id, session=session)
     ):
-        return [Toast("The round is under way: it goes on as it is.")]
+        return [Toast("utter_toast_round_robin_under_way")]
     if code == "swap":
         speaker = partner_by_id(couple, turn.speaker_id)
         other = other_partner(couple, speaker) if speaker else None
         if other is None:
-            return [Toast("This round is not running any more.")]
+            return [Toast("utter_toast_round_robin_not_running")]
         turn.speaker_id = other.id
         round_.first_speaker_id = other.id
         round_.first_speaker_reason = rules.REASON_CHOSEN
@@ -314,7 +314,7 @@ def change_option(couple: Couple, round_: Round, code: str, session: Session) ->
     elif code.startswith("r") and code[1:].isdigit():
         round_.rounds_planned = rules.clamp_rounds(int(code[1:]))
     else:
-        return [Toast("This button belongs to an earlier round.")]
+        return [Toast("utter_toast_round_robin_earlier_round")]
     now = utc_now()
     stop_clock(turn, now, session)
     turn.seconds_held = 0.0  # nobody has spoken yet: the turn starts over

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 import settings
 from actions.core.flows import Suspended, register_flow
-from actions.core.replies import Outgoing, Reply
+from actions.core.replies import Outgoing, Reply, button
 from actions.round_robin import turns as rules
 from storage import rounds, timers
 from storage.couples import other_partner
@@ -128,20 +128,18 @@ def announce_start(couple: Couple, round_: Round, turn: Turn) -> Reply:
 def option_buttons(round_: Round) -> list[dict[str, str]]:
     """Change the round before the first words: who starts, turn length, rounds."""
 
-    def button(title: str, code: str) -> dict[str, str]:
-        return {"title": title, "payload": option_payload(round_.id, code)}
-
     lengths = [s for s in (180, 300, 600) if s != round_.turn_seconds][:2]
     other_rounds = 2 if round_.rounds_planned == 1 else 1
     return [
-        button("Swap who starts", "swap"),
-        *(button(f"{s // 60} min each", f"s{s}") for s in lengths),
-        button(rules.describe_rounds(other_rounds), f"r{other_rounds}"),
+        option_button("Swap who starts", round_, "swap"),
+        *(option_button(f"{s // 60} min each", round_, f"s{s}") for s in lengths),
+        option_button(rules.describe_rounds(other_rounds), round_, f"r{other_rounds}"),
     ]
 
 
-def option_payload(round_id: int, code: str) -> str:
-    return f'/{OPTION_INTENT}{{"round_option":"{round_id}:{code}"}}'
+def option_button(title: str, round_: Round, code: str) -> dict[str, str]:
+    """A round's option: its `round_option` is the round id and the option's code."""
+    return button(title, OPTION_INTENT, round_option=f"{round_.id}:{code}")
 
 
 # -- the clock --------------------------------------------------------------------------
@@ -354,8 +352,8 @@ def wrap_up_replies(
     offer = Reply(
         response="utter_round_robin_offer_statement",
         buttons=[
-            {"title": "A guided statement", "payload": "/start_statement"},
-            {"title": "Stop here", "payload": option_payload(round_.id, "stop")},
+            button("A guided statement", "start_statement"),
+            option_button("Stop here", round_, "stop"),
         ],
     )
     return [summary, *given_back, offer]

@@ -8,13 +8,12 @@ the group only ever hears a neutral note, later, never why and never who.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from actions.core.replies import Outgoing, Reply, Toast
+from actions.core.replies import Outgoing, Reply, Toast, button
 from actions.safety.resources import resources_for
 from actions.safety.respond import hold
 from storage import safety
@@ -56,18 +55,14 @@ QUESTIONS: tuple[Question, ...] = (
 BY_KEY = {question.key: question for question in QUESTIONS}
 
 
-def payload(question: str, answer: str) -> str:
-    entities = json.dumps({"safety_q": question, "safety_a": answer}, separators=(",", ":"))
-    return f"/{ANSWER_INTENT}{entities}"
+def answer_button(title: str, question: str, answer: str) -> dict[str, str]:
+    return button(title, ANSWER_INTENT, safety_q=question, safety_a=answer)
 
 
 def ask(question: Question) -> Reply:
     return Reply(
         response=question.response,
-        buttons=[
-            {"title": title, "payload": payload(question.key, value)}
-            for title, value in question.options
-        ],
+        buttons=[answer_button(title, question.key, value) for title, value in question.options],
     )
 
 
@@ -88,7 +83,7 @@ def record_answer(
     """One button press. Late or repeated presses change nothing (a toast says so)."""
     check = safety.latest_check(user_id, session=session)
     if check is None or check.completed_at is not None or check.step != question_key:
-        return [Toast("That one is already answered.")]
+        return [Toast("utter_toast_safety_answered")]
     question = BY_KEY[question_key]
     if answer not in {value for _, value in question.options}:
         return [ask(question)]

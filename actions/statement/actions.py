@@ -19,15 +19,15 @@ from actions.core.flows import running_flow
 from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.core.routing import capturer
 from actions.statement.answers import capture_listener_words
-from actions.statement.buttons import MOVED_ON, Pressed, StatementButton, late_press
+from actions.statement.buttons import Pressed, StatementButton, late_press
 from actions.statement.flow import StatementFlow  # noqa: F401  (registers the flow)
 from actions.statement.replies import (
     coach_reply,
     composed_reply,
     current_prompt,
     names,
-    payload,
     review_reply,
+    statement_button,
     step_prompt,
     topic_line,
 )
@@ -145,9 +145,7 @@ def choose_couple_reply(draft: Statement, couples: list[Couple], user_id: int) -
         me = partner_in(couple, user_id)
         partner = other_partner(couple, me) if me else None
         title = f"With {partner.first_name if partner else 'your partner'}"[:48]
-        buttons.append(
-            {"title": title, "payload": payload("statement_choose_couple", draft.id, couple.id)}
-        )
+        buttons.append(statement_button(title, "statement_choose_couple", draft.id, couple.id))
     return Reply(response="utter_statement_choose_couple", buttons=buttons)
 
 
@@ -225,7 +223,7 @@ class ActionStatementKeep(StatementButton):
         if not revision.isdigit() or not keep_despite_findings(
             statement, parts[0], int(revision), utc_now()
         ):
-            return [Toast("That suggestion was for an earlier version.")]
+            return [Toast("utter_toast_statement_earlier_version")]
         return after_step(statement, couple, session)
 
 
@@ -240,11 +238,11 @@ class ActionStatementChooseCouple(StatementButton):
         choices = statements.state_of(draft).choose or ()
         couple_id = pressed.ref.parts[0] if pressed.ref.parts else ""
         if not couple_id.isdigit() or int(couple_id) not in choices:
-            return [Toast("This was already answered.")]
+            return [Toast("utter_toast_statement_answered")]
         couple = session.get(Couple, int(couple_id))
         speaker = partner_in(couple, ctx.user_id or 0)
         if couple is None or speaker is None:
-            return [Toast("This was already answered.")]
+            return [Toast("utter_toast_statement_answered")]
         listener = other_partner(couple, speaker)
         draft.couple_id = couple.id
         draft.speaker_id = speaker.id
@@ -264,16 +262,16 @@ class ActionStatementShare(StatementButton):
     def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement, couple = pressed.statement, pressed.couple
         if statement.shared:
-            return [Toast("This was already shared.")]
+            return [Toast("utter_toast_statement_shared_already")]
         if statement.status != StatementStatus.DRAFTING:
             return late_press(statement)
         if statement.step != StatementStep.REVIEW:
-            return [Toast(MOVED_ON)]
+            return [Toast("utter_toast_statement_moved_on")]
         if couple.safety_hold:
-            return [Toast("This can't be shared to the group right now."), KeepKeyboard()]
+            return [Toast("utter_toast_statement_cannot_share"), KeepKeyboard()]
         if group_busy(couple, session):
             return [
-                Toast("Your group is in the middle of something. Share it when that's done."),
+                Toast("utter_toast_statement_group_busy"),
                 KeepKeyboard(),
             ]
         share(statement, utc_now())

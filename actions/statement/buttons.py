@@ -19,9 +19,6 @@ from storage.couples import partner_in
 from storage.enums import StatementStatus
 from storage.models import Couple, Partner, Statement
 
-MOVED_ON = "This has moved on."
-ANSWERED = "This was already answered."
-
 
 @dataclass(frozen=True)
 class Pressed:
@@ -42,20 +39,20 @@ def pressed_statement(
     statement = statements.get(ref.statement_id, session=session) if ref else None
     couple = session.get(Couple, statement.couple_id) if statement else None
     if ref is None or statement is None or couple is None or ctx.user_id is None:
-        return [Toast(MOVED_ON)]
+        return [Toast("utter_toast_statement_moved_on")]
     presser = partner_in(couple, ctx.user_id)
     if ctx.in_private:
         # A private draft's buttons live in its writer's private chat only.
         if statement.chat_id != ctx.chat_id or presser is None:
-            return [Toast(MOVED_ON)]
+            return [Toast("utter_toast_statement_moved_on")]
         return Pressed(statement, couple, presser, ref)
     if presser is None or couple.group_chat_id != ctx.chat_id:
-        return [Toast("This is for the couple of this group."), KeepKeyboard()]
+        return [Toast("utter_toast_for_the_couple"), KeepKeyboard()]
     expected_id = statement.speaker_id if by == "speaker" else statement.listener_id
     if presser.id != expected_id:
         expected = session.get(Partner, expected_id) if expected_id else None
         name = expected.first_name if expected else "your partner"
-        return [Toast(f"This one is for {name}."), KeepKeyboard()]
+        return [Toast("utter_toast_statement_for_someone_else", {"name": name}), KeepKeyboard()]
     return Pressed(statement, couple, presser, ref)
 
 
@@ -80,7 +77,7 @@ class StatementButton(TalkingStickAction, metaclass=ABCMeta):
 def late_press(statement: Statement) -> list[Outgoing]:
     """A button pressed after its moment (twice, late, or after /cancel or a pause)."""
     if statement.status in (StatementStatus.UNFINISHED, StatementStatus.CANCELLED):
-        return [Toast("This statement was stopped.")]
+        return [Toast("utter_toast_statement_stopped")]
     if statement.status == StatementStatus.PAUSED:
-        return [Toast("This is paused for now.")]
-    return [Toast(ANSWERED)]
+        return [Toast("utter_toast_statement_paused")]
+    return [Toast("utter_toast_statement_answered")]

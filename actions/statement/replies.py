@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from actions.core.replies import Outgoing, Reply
+from actions.core.replies import Outgoing, Reply, button
 from actions.statement.coaching import Finding
 from actions.statement.steps import STEPS, composed, request_question, revision_of
 from storage import statements
@@ -32,9 +32,9 @@ def parse_ref(value: object) -> Ref | None:
     return Ref(int(pieces[0]), tuple(pieces[1:]))
 
 
-def payload(intent: str, *parts: object) -> str:
-    ref = ":".join(str(part) for part in parts)
-    return f'/{intent}{{"statement_ref":"{ref}"}}'
+def statement_button(title: str, intent: str, *parts: object) -> dict[str, str]:
+    """A button about one statement: its `statement_ref` is the parts joined by colons."""
+    return button(title, intent, statement_ref=":".join(str(part) for part in parts))
 
 
 def names(statement: Statement, session: Session) -> dict[str, str]:
@@ -55,9 +55,17 @@ def topic_line(topic: str | None) -> str:
     return f"About: {topic}\n" if topic else ""
 
 
+# Each step's question (named in full, so every response in use can be found in the code).
+STEP_PROMPTS = {
+    "describe": "utter_statement_describe",
+    "feel": "utter_statement_feel",
+    "request": "utter_statement_request",
+}
+
+
 def step_prompt(statement: Statement, session: Session, chat_id: int | None = None) -> Reply:
     return Reply(
-        response=f"utter_statement_{statement.step}",
+        response=STEP_PROMPTS[str(statement.step)],
         values=names(statement, session),
         chat_id=chat_id,
     )
@@ -69,12 +77,9 @@ def coach_reply(statement: Statement, finding: Finding, session: Session) -> Rep
         response="utter_statement_coach",
         values={**names(statement, session), "suggestion": finding.suggestion},
         buttons=[
-            {
-                "title": "Keep it",
-                "payload": payload(
-                    "statement_keep", statement.id, step, revision_of(statement, step)
-                ),
-            }
+            statement_button(
+                "Keep it", "statement_keep", statement.id, step, revision_of(statement, step)
+            )
         ],
     )
 
@@ -84,7 +89,7 @@ def composed_reply(statement: Statement, couple: Couple, session: Session) -> Re
     return Reply(
         response="utter_statement_composed",
         values={**names(statement, session), "statement": composed(statement)},
-        buttons=[{"title": "Skip", "payload": payload("statement_skip_reflection", statement.id)}],
+        buttons=[statement_button("Skip", "statement_skip_reflection", statement.id)],
         chat_id=couple.group_chat_id,
     )
 
@@ -96,10 +101,9 @@ def review_reply(statement: Statement, session: Session) -> Reply:
         response="utter_statement_review",
         values=values,
         buttons=[
-            {
-                "title": f"Share with {values['listener']}"[:64],
-                "payload": payload("statement_share", statement.id),
-            }
+            statement_button(
+                f"Share with {values['listener']}"[:64], "statement_share", statement.id
+            )
         ],
     )
 
@@ -112,9 +116,9 @@ def answer_reply(statement: Statement, couple: Couple, session: Session) -> Repl
             "question": request_question(statement.request_text or ""),
         },
         buttons=[
-            {"title": "Yes", "payload": payload("statement_yes", statement.id)},
-            {"title": "Another idea", "payload": payload("statement_another_idea", statement.id)},
-            {"title": "I need time", "payload": payload("statement_need_time", statement.id)},
+            statement_button("Yes", "statement_yes", statement.id),
+            statement_button("Another idea", "statement_another_idea", statement.id),
+            statement_button("I need time", "statement_need_time", statement.id),
         ],
         chat_id=couple.group_chat_id,
     )
@@ -125,8 +129,8 @@ def idea_reply(statement: Statement, idea: Agreement, couple: Couple, session: S
         response="utter_statement_idea",
         values={**names(statement, session), "idea": one_line(idea.text)},
         buttons=[
-            {"title": "Yes, agreed", "payload": payload("statement_accept_idea", statement.id)},
-            {"title": "Not quite", "payload": payload("statement_decline_idea", statement.id)},
+            statement_button("Yes, agreed", "statement_accept_idea", statement.id),
+            statement_button("Not quite", "statement_decline_idea", statement.id),
         ],
         chat_id=couple.group_chat_id,
     )

@@ -18,7 +18,7 @@ from bot.sender import OutgoingMessage, deliver, read_answer, with_retries
 from storage import inbox
 from storage.engine import transaction
 from storage.models import InboxUpdate
-from tests.support.trackers import build_tracker, run_action
+from tests.support.trackers import add_response, build_tracker, run_action
 
 
 class CountingAction(TalkingStickAction):
@@ -30,7 +30,16 @@ class CountingAction(TalkingStickAction):
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         self.runs.append(1)
-        return [Reply(text=f"answer {len(self.runs)}"), Reply(text="second line")]
+        return [
+            Reply(response="utter_test_answer", values={"number": len(self.runs)}),
+            Reply(response="utter_test_second_line"),
+        ]
+
+
+@pytest.fixture(autouse=True)
+def counting_responses(monkeypatch, domain):
+    add_response(monkeypatch, domain, "utter_test_answer", "answer {number}")
+    add_response(monkeypatch, domain, "utter_test_second_line", "second line")
 
 
 def tracker_for_update(update_id: int | None) -> Any:
@@ -50,10 +59,16 @@ def test_an_update_answered_once_is_not_acted_on_again(database, domain):
     assert [m["text"] for m in second] == ["answer 1", "second line"]
     assert len(CountingAction.runs) == 1
     with transaction() as session:
+        # The bot keeps Rasa's rendering of the journalled answer and delivers from it.
+        assert inbox.journal(7, session=session) is None
+        rendered = [{"text": "answer 1"}, {"custom": {"telegram": {"message": {}}}}]
+        assert inbox.store_delivery(7, rendered, session=session) == (rendered, 0)
         stored = inbox.journal(7, session=session)
         assert stored is not None and stored[1] == 0
         inbox.mark_sent(7, 1, session=session)
         assert inbox.journal(7, session=session)[1] == 1  # type: ignore[index]
+        # A second rendering (Rasa asked again) never replaces the one partly sent.
+        assert inbox.store_delivery(7, [], session=session) == (rendered, 1)
         row = session.get(InboxUpdate, 7)
         assert inbox.raw_update(row) == {"update_id": 7}  # still there for a replay
         assert [r.update_id for r in inbox.unfinished(session=session)] == [7]
@@ -153,15 +168,10 @@ class FakeBot:
 
 def test_a_refused_private_message_is_replaced_by_its_fallback_in_the_group():
     items = [
-        {
-            "custom": {
-                "telegram": {
-                    "text": "resources",
-                    "chat_id": 5,
-                    "if_undeliverable": {"text": "please open a private chat"},
-                }
-            }
-        }
+        {"text": "resources"},
+        {"custom": {"telegram": {"message": {"chat_id": 5}}}},
+        {"text": "please open a private chat"},
+        {"custom": {"telegram": {"if_undeliverable": {}}}},
     ]
     [message] = read_answer(items, -100).messages
     bot = FakeBot(refuses={5})

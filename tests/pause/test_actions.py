@@ -39,7 +39,7 @@ from storage.couples import couple_for_group
 from storage.engine import transaction
 from storage.models import Couple, Pause, Timer, utc_now
 from tests.support import factories
-from tests.support.trackers import build_tracker, run_action, texts
+from tests.support.trackers import add_response, build_tracker, run_action, texts
 
 GROUP = -100700
 ALEX, SAM, ROBIN = 11, 22, 33
@@ -71,7 +71,7 @@ class FloorFlow:
         self.running.discard(couple.id)
         state = {"speaker": "Alex", "remaining_seconds": 183.5, "round": 1}
         return flows.Suspended(
-            self.name, "money", state, [Reply(text="Alex's turn is on hold: 3:03 left.")]
+            self.name, "money", state, [Reply(response="utter_test_floor_on_hold")]
         )
 
     def restore(
@@ -79,7 +79,7 @@ class FloorFlow:
     ) -> list[Outgoing]:
         self.running.add(couple.id)
         self.restored.append(state)
-        return [Reply(text=f"{state['speaker']}, the floor is yours: 3:03 left.")]
+        return [Reply(response="utter_test_floor_back", values={"speaker": state["speaker"]})]
 
     def cancel(self, couple: Couple, session: Any, now: datetime) -> list[Outgoing]:
         self.cancelled.append(couple.id)
@@ -87,11 +87,21 @@ class FloorFlow:
         return []
 
 
-@pytest.fixture
-def floor(monkeypatch: pytest.MonkeyPatch) -> FloorFlow:
+def install_floor_flow(monkeypatch: pytest.MonkeyPatch, domain: dict) -> FloorFlow:
+    """The test-only floor flow, registered with its responses for this test."""
+    on_hold = "Alex's turn is on hold: 3:03 left."
+    add_response(monkeypatch, domain, "utter_test_floor_on_hold", on_hold)
+    add_response(
+        monkeypatch, domain, "utter_test_floor_back", "{speaker}, the floor is yours: 3:03 left."
+    )
     flow = FloorFlow()
     monkeypatch.setitem(flows._flows, flow.name, flow)
     return flow
+
+
+@pytest.fixture
+def floor(monkeypatch: pytest.MonkeyPatch, domain: dict) -> FloorFlow:
+    return install_floor_flow(monkeypatch, domain)
 
 
 def act(action: Any, domain: dict, text: str, intent: str, user: int = ALEX, **kw: Any) -> list:

@@ -7,7 +7,6 @@ import json
 import pytest
 from sqlalchemy import select
 
-from actions.core import flows
 from actions.general.cancel import ActionCancel
 from actions.general.help import ActionAnswerFreeText
 from actions.pause.escalation import (
@@ -31,6 +30,7 @@ from tests.pause.test_actions import (
     agree_in_20_minutes,
     buttons_of,
     form_couple,
+    install_floor_flow,
     press,
     ref,
 )
@@ -38,11 +38,9 @@ from tests.support.trackers import build_tracker, run_action, texts
 
 
 @pytest.fixture
-def money(monkeypatch: pytest.MonkeyPatch) -> FloorFlow:
+def money(monkeypatch: pytest.MonkeyPatch, domain: dict) -> FloorFlow:
     """The test-only floor flow: its topic is "money"."""
-    flow = FloorFlow()
-    monkeypatch.setitem(flows._flows, flow.name, flow)
-    return flow
+    return install_floor_flow(monkeypatch, domain)
 
 
 def show(domain: dict, user: int = SAM) -> list[dict]:

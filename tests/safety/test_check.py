@@ -7,7 +7,7 @@ from functools import partial
 from actions.core.timers import ActionFireTimer
 from actions.joining.actions import ActionGiveConsent, ActionStart
 from actions.safety.actions import ActionSafetyAnswer, tell_group_about_hold
-from actions.safety.check import QUESTIONS, payload
+from actions.safety.check import QUESTIONS, answer_button
 from storage import timers
 from storage.engine import transaction
 from storage.export import export_couple
@@ -31,7 +31,7 @@ def consent(domain, user: int) -> list[dict]:
 def press(domain, user: int, question: str, answer: str) -> list[dict]:
     tracker = build_tracker(
         user,
-        payload(question, answer),
+        answer_button("", question, answer)["payload"],
         "safety_answer",
         user_id=user,
         chat_type="private",
@@ -55,8 +55,8 @@ def test_consent_continues_into_the_first_private_question(database, domain):
 
 def test_every_button_payload_fits_telegrams_64_bytes():
     for question in QUESTIONS:
-        for _, value in question.options:
-            assert len(payload(question.key, value).encode()) <= 64
+        for title, value in question.options:
+            assert len(answer_button(title, question.key, value)["payload"].encode()) <= 64
 
 
 def test_safe_answers_complete_the_check_without_a_hold(database, domain):

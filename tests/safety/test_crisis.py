@@ -22,7 +22,7 @@ from actions.safety.resources import FALLBACK, resources_for
 from storage.engine import transaction
 from storage.models import Couple, SafetyEvent, Timer
 from tests.support import factories
-from tests.support.trackers import build_tracker, run_action, texts
+from tests.support.trackers import add_response, build_tracker, run_action, texts
 
 CASES = Path(__file__).resolve().parents[1] / "safety"
 GROUP = -100700
@@ -106,7 +106,7 @@ def test_crisis_words_are_never_captured_as_exercise_content(database, monkeypat
 
     def greedy(ctx, session):  # a flow that would take anything as content
         calls.append(ctx.text)
-        return [Reply(text="captured")]
+        return [Reply(response="utter_test_captured")]
 
     # Asked first of all: the first name in the routing table.
     monkeypatch.setitem(routing._capturers, routing.CAPTURE_ORDER[0], greedy)
@@ -140,11 +140,17 @@ class RunningExercise:
             return []
         self.running = False
         self.cancelled.append(couple.id)
-        return [Reply(text="The round-robin about money is cancelled. Alex spoke 3 minutes.")]
+        return [Reply(response="utter_test_exercise_cancelled")]
 
 
 @pytest.fixture
-def exercise(monkeypatch):
+def exercise(monkeypatch, domain):
+    add_response(
+        monkeypatch,
+        domain,
+        "utter_test_exercise_cancelled",
+        "The round-robin about money is cancelled. Alex spoke 3 minutes.",
+    )
     flow = RunningExercise()
     monkeypatch.setitem(flows._flows, flow.name, flow)
     return flow

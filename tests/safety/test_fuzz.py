@@ -180,13 +180,13 @@ answer_items = st.one_of(
                     "telegram": st.fixed_dictionaries(
                         {},
                         optional={
-                            "text": texts,
+                            "message": st.fixed_dictionaries(
+                                {}, optional={"chat_id": ids, "document": st.none()}
+                            ),
                             "ack": st.booleans(),
-                            "toast": st.text(max_size=400),
+                            "toast": st.booleans(),
                             "keep_keyboard": st.booleans(),
-                            "chat_id": ids,
-                            "buttons": buttons,
-                            "if_undeliverable": st.fixed_dictionaries({"text": texts}),
+                            "if_undeliverable": st.fixed_dictionaries({}),
                         },
                     )
                 }

@@ -27,7 +27,7 @@ from actions.statement.steps import format_day
 from storage.couples import couple_for_group, join
 from storage.engine import PROJECT_ROOT, transaction
 from storage.models import Agreement, Statement, utc_now
-from tests.support.trackers import build_tracker, run_action, texts
+from tests.support.trackers import add_response, build_tracker, run_action, texts
 
 GROUP = -100700
 OTHER_GROUP = -100701
@@ -431,8 +431,9 @@ def test_i_need_time_hands_over_to_the_pause_flow_which_brings_the_answer_back(
         found = flows.suspend_running(couple, session, now)
         assert found is not None
         suspended.append(found)
-        return [Reply(text=f"Pause asked by {requested_by.first_name}")]
+        return [Reply(response="utter_test_pause_asked", values={"name": requested_by.first_name})]
 
+    add_response(monkeypatch, domain, "utter_test_pause_asked", "Pause asked by {name}")
     monkeypatch.setattr(flows, "_pause_starter", [pause])
     skip = buttons(write_all_steps(domain))["Skip"]
     need_time = buttons(press(domain, SAM, skip))["I need time"]

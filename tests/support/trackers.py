@@ -5,8 +5,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from tests.support.rendering import in_dispatch_shape, rendered_by_rasa
+
+
+def add_response(
+    monkeypatch: pytest.MonkeyPatch, domain: dict[str, Any], name: str, text: str
+) -> None:
+    """A response for a test's stand-in flow or action, in the domain for this test only."""
+    monkeypatch.setitem(domain["responses"], name, [{"text": text}])
 
 
 def build_tracker(
@@ -43,11 +53,15 @@ def build_tracker(
 
 
 def run_action(action: Any, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-    """Run an action as the action server would; returns what it said (acks left out)."""
+    """Run an action as the action server would, and render its answer as Rasa does;
+    returns what it said, shaped as tests/support/rendering.py says (acks left out)."""
     dispatcher = CollectingDispatcher()
     asyncio.run(action.run(dispatcher, tracker, domain))
+    rendered = rendered_by_rasa(dispatcher.messages, domain, int(tracker.sender_id))
     return [
-        m for m in dispatcher.messages if not (m.get("custom") or {}).get("telegram", {}).get("ack")
+        m
+        for m in in_dispatch_shape(rendered)
+        if not (m.get("custom") or {}).get("telegram", {}).get("ack")
     ]
 
 
