@@ -62,6 +62,7 @@ async def _post_init(application: Application, settings: BotSettings) -> None:
         settings.rasa_token,
         settings.rasa_timeout_seconds,
         settings.action_server_url,
+        settings.shared_secret,
     )
     await wait_until_ready(rasa)
     relay = Relay(application.bot, rasa)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from security import keys
 
 TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
@@ -23,6 +25,8 @@ class BotSettings:
     timer_poll_seconds: float
     timer_worker: str
     rasa_timeout_seconds: float
+    # The deployment's shared secret: the bot derives its channel key and signing key from it.
+    shared_secret: bytes = field(repr=False)
     # Generous, so a slow Telegram answer is waited for rather than sent again (a retry
     # after a read timeout can show the same message twice: Telegram may have taken it).
     telegram_timeout_seconds: float = 30.0
@@ -47,6 +51,10 @@ def from_environment() -> BotSettings:
     webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
     if webhook_url and not webhook_secret:
         raise SystemExit("Webhook mode needs TELEGRAM_WEBHOOK_SECRET (Telegram's secret_token).")
+    try:
+        shared_secret = keys.master_secret(env)
+    except keys.MissingSecret as error:
+        raise SystemExit(str(error)) from error
     return BotSettings(
         token=token,
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_DEFAULT_BASE_URL,
@@ -61,5 +69,6 @@ def from_environment() -> BotSettings:
         # Stable across restarts of this bot; give each bot worker its own when running several.
         timer_worker=env.get("TIMER_WORKER_NAME") or f"{socket.gethostname()}:bot",
         rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS", "30")),
+        shared_secret=shared_secret,
         telegram_timeout_seconds=float(env.get("TELEGRAM_TIMEOUT_SECONDS", "30")),
     )

@@ -16,6 +16,7 @@ import time
 from launcher.processes import ChildDied
 from launcher.stack import Stack, StackConfig
 from launcher.training import ensure_model
+from security import keys
 from storage.engine import var_dir
 
 
@@ -31,6 +32,12 @@ def config_from_environment() -> StackConfig:
     )
     if env.get("RASA_AUTH_TOKEN"):
         config.rasa_auth_token = env["RASA_AUTH_TOKEN"]
+    if env.get(keys.SECRET_ENV) or env.get(keys.SECRET_FILE_ENV):
+        try:
+            keys.master_secret(env)  # say what is wrong now, not in three children's logs
+        except keys.MissingSecret as error:
+            raise SystemExit(str(error)) from error
+        config.shared_secret = None  # the children read the configured one themselves
     return config
 
 

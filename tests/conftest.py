@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,14 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from security import keys, signing
 from storage.engine import PROJECT_ROOT, dispose_engines
 from storage.migrate import upgrade_to_head
+
+# Unit tests sign as the bot does (security.signing) with this secret; the e2e stack gives
+# its processes a random one of their own.
+os.environ[keys.SECRET_ENV] = "unit-tests-secret-" + "0123456789abcdef" * 2
+os.environ.pop(keys.SECRET_FILE_ENV, None)
 
 # The end-to-end stack (started once per session, only when an e2e test asks for it).
 pytest_plugins = ["tests.support.stack"]
@@ -63,7 +70,10 @@ def build_tracker(
     sees_all_messages: bool = True,
     confidence: float = 1.0,
     message_id: int | None = None,
+    update_id: int | None = None,
 ) -> Tracker:
+    """A tracker as the action server receives it; a user's message is signed as the bot
+    signs it (no user: a fired timer, which Rasa's token-guarded API triggers unsigned)."""
     metadata: dict[str, Any] = {}
     if user_id is not None:
         metadata = {
@@ -74,6 +84,9 @@ def build_tracker(
             "bot_username": "TalkingStickBot",
             "sees_all_messages": sees_all_messages,
         }
+        if update_id is not None:
+            metadata["update_id"] = update_id
+        metadata = signing.sign(str(chat_id), text, metadata)
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
