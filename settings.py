@@ -18,7 +18,7 @@ import math
 import os
 import socket
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -50,6 +50,10 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     rasa_auth_token: str | None = None  # unset: the launcher makes one per run
+    # The deployment's shared secret (32+ characters), or a file holding it (owner-only,
+    # 0600); unset: the launcher makes one per run. Never on a command line.
+    talking_stick_secret: str | None = field(default=None, repr=False)
+    talking_stick_secret_file: str | None = None
     rasa_timeout_seconds: float = 30.0
     log_level: str = "INFO"  # the bot's; no message text at any level
 

@@ -15,6 +15,7 @@ from bot.housekeeping import schedule_retention
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.timer_dispatcher import TimerDispatcher
+from security import keys
 from settings import Settings, SettingsError, checked
 from storage import tracker_store
 from storage.engine import dispose_engines, var_dir
@@ -36,6 +37,10 @@ def checked_settings() -> Settings:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set (the run command sets a local one).")
     if settings.use_webhook and not settings.telegram_webhook_secret:
         raise SystemExit("Webhook mode needs TELEGRAM_WEBHOOK_SECRET (Telegram's secret_token).")
+    try:
+        keys.master_secret()  # without it the bot could sign for nobody
+    except keys.MissingSecret as error:
+        raise SystemExit(str(error)) from None
     return settings
 
 
@@ -77,6 +82,7 @@ async def _post_init(application: Application, settings: Settings) -> None:
         settings.rasa_auth_token,
         settings.rasa_timeout_seconds,
         settings.action_server_url,
+        keys.master_secret(),
     )
     await wait_until_ready(rasa)
     relay = Relay(application.bot, rasa)

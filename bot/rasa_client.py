@@ -1,10 +1,18 @@
-"""A small client for the Rasa server: the REST channel and `trigger_intent`."""
+"""A small client for the Rasa server: the bot's input channel and `trigger_intent`.
+
+Messages go to the bot's own channel (security.rasa_channel) with the channel key, and their
+metadata signed (security.signing): only the bot can say who speaks.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+
+from security import keys, signing
+
+CHANNEL_PATH = "/webhooks/talking_stick/webhook"
 
 
 class RasaUnavailable(Exception):
@@ -21,9 +29,18 @@ class NoActionRan(RasaUnavailable):
 
 class RasaClient:
     def __init__(
-        self, base_url: str, token: str | None, timeout: float, action_server_url: str
+        self,
+        base_url: str,
+        token: str | None,
+        timeout: float,
+        action_server_url: str,
+        shared_secret: bytes,
     ) -> None:
         self._token = token
+        self._channel_auth = {
+            "Authorization": f"Bearer {keys.derive(shared_secret, keys.CHANNEL).hex()}"
+        }
+        self._signing_key = keys.derive(shared_secret, keys.METADATA)
         self._action_health = action_server_url.rsplit("/webhook", 1)[0] + "/health"
         self._http = httpx.AsyncClient(
             base_url=base_url,
@@ -50,8 +67,11 @@ class RasaClient:
     async def send_message(
         self, chat_id: int, text: str, metadata: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        body = {"sender": str(chat_id), "message": text, "metadata": metadata}
-        answer = await self._post("/webhooks/rest/webhook", body, params={})
+        sender = str(chat_id)
+        # Signed at each attempt, so a retry after Rasa was down a while is still fresh.
+        signed = signing.sign(sender, text, metadata, key=self._signing_key)
+        body = {"sender": sender, "message": text, "metadata": signed}
+        answer = await self._post(CHANNEL_PATH, body, params={}, headers=self._channel_auth)
         return answer if isinstance(answer, list) else []
 
     async def trigger_intent(
@@ -67,13 +87,25 @@ class RasaClient:
     def _auth(self) -> dict[str, str]:
         return {"token": self._token} if self._token else {}
 
-    async def _post(self, path: str, body: dict[str, Any], params: dict[str, str]) -> Any:
+    async def _post(
+        self,
+        path: str,
+        body: dict[str, Any],
+        params: dict[str, str],
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         try:
-            response = await self._http.post(path, json=body, params=params)
+            response = await self._http.post(path, json=body, params=params, headers=headers)
         except httpx.HTTPError as error:
             raise RasaUnavailable(type(error).__name__) from error
         if response.status_code >= 500 or response.status_code in (404, 409):
             raise RasaUnavailable(f"HTTP {response.status_code}")
+        if response.status_code in (401, 403):
+            # The update is kept and tried again: nothing is lost once the keys agree.
+            raise RasaUnavailable(
+                f"HTTP {response.status_code} (not authenticated: do the bot and Rasa "
+                "share one TALKING_STICK_SECRET?)"
+            )
         if response.status_code >= 400:
             raise RasaUnavailable(f"HTTP {response.status_code} (rejected)")
         return response.json()

@@ -16,6 +16,7 @@ import settings
 from launcher.processes import ChildDied
 from launcher.stack import Stack, StackConfig
 from launcher.training import ensure_model
+from security import keys
 
 
 def config_from_environment() -> StackConfig:
@@ -31,6 +32,12 @@ def config_from_environment() -> StackConfig:
     )
     if current.rasa_auth_token:
         config.rasa_auth_token = current.rasa_auth_token
+    if current.talking_stick_secret or current.talking_stick_secret_file:
+        try:
+            keys.master_secret()  # say what is wrong now, not in three children's logs
+        except keys.MissingSecret as error:
+            raise SystemExit(str(error)) from error
+        config.shared_secret = None  # the children read the configured one themselves
     return config
 
 

@@ -19,10 +19,14 @@ import settings
 from launcher.paths import PYTHON
 from launcher.processes import ManagedProcess, http_ok
 from launcher.training import child_environment, ensure_model
+from security import keys
 from storage.engine import PROJECT_ROOT, dispose_engines
 from storage.migrate import upgrade_to_head
 
 LOCAL_BOT_TOKEN = "7000000001:local-chat-token"
+# Only Rasa's environment holds it; endpoints.yml names it (Rasa expands ${...} there), so
+# the rendered file holds no secret.
+ACTION_SERVER_TOKEN_ENV = "TALKING_STICK_ACTION_SERVER_TOKEN"
 
 
 def free_port() -> int:
@@ -41,6 +45,9 @@ class StackConfig:
     local_telegram_port: int = 8081
     # hex: a token starting with "-" would be read by Rasa's argument parser as an option
     rasa_auth_token: str = field(default_factory=lambda: secrets.token_hex(24))
+    # The secret every hop is authenticated with (security.keys), handed to the children in
+    # their environment. None: they inherit the configured TALKING_STICK_SECRET(_FILE).
+    shared_secret: str | None = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -70,6 +77,8 @@ class Stack:
             SANIC_HOST="127.0.0.1",  # the action server listens on loopback only
             TELEGRAM_BOT_TOKEN=config.telegram_token or LOCAL_BOT_TOKEN,
         )
+        if config.shared_secret:
+            env[keys.SECRET_ENV] = config.shared_secret
         if config.uses_local_telegram:
             env["TELEGRAM_API_BASE_URL"] = f"{config.local_telegram_url}/bot"
         elif config.telegram_api_base_url:
@@ -82,9 +91,13 @@ class Stack:
         runtime = self.config.var_dir / "runtime"
         runtime.mkdir(parents=True, exist_ok=True)
         path = runtime / "endpoints.yml"
-        path.write_text(
+        write_private(
+            path,
             "action_endpoint:\n"
             f'  url: "http://127.0.0.1:{self.config.actions_port}/webhook"\n'
+            "  headers:\n"
+            # Unquoted: Rasa expands ${...} only in plain scalars.
+            f"    Authorization: Bearer ${{{ACTION_SERVER_TOKEN_ENV}}}\n"
             + tracker_store_yaml(
                 settings.current(self.environment()).tracker_store_url, self.config.var_dir
             )
@@ -115,7 +128,15 @@ class Stack:
         if key == "actions":
             return ManagedProcess(
                 "the action server",
-                [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "-p", str(config.actions_port)],
+                [
+                    PYTHON,
+                    "-m",
+                    "launcher.action_server",
+                    "--actions",
+                    "actions",
+                    "-p",
+                    str(config.actions_port),
+                ],
                 env,
                 logs / "actions.log",
                 http_ok(f"http://127.0.0.1:{config.actions_port}/health"),
@@ -144,7 +165,7 @@ class Stack:
                     "--logging-config-file",
                     str(PROJECT_ROOT / "config" / "rasa_logging.yml"),
                 ],
-                env,
+                {**env, ACTION_SERVER_TOKEN_ENV: keys.bearer_token(keys.ACTION_SERVER, env)},
                 logs / "rasa.log",
                 http_ok(
                     f"http://127.0.0.1:{config.rasa_port}/status?token="
@@ -214,6 +235,14 @@ def _with_env(env: dict[str, str], function):  # type: ignore[no-untyped-def]
         dispose_engines()
         os.environ.clear()
         os.environ.update(saved)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Readable by the owner only (it may hold the tracker store's password)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older file keeps its mode through O_CREAT
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
 
 
 def tracker_store_yaml(url: str | None, var_dir: Path) -> str:

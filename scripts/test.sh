@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh || exit 1
 
 echo "== ruff"; .venv/bin/ruff check . || exit 1
-echo "== mypy"; .venv/bin/mypy actions bot storage launcher local_telegram settings.py || exit 1
+echo "== mypy"; .venv/bin/mypy actions bot storage launcher local_telegram security settings.py || exit 1
 echo "== pytest"
 .venv/bin/python -m pytest "$@"
 status=$?

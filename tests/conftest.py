@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +11,14 @@ from typing import Any
 import pytest
 import yaml
 
+from security import keys
 from storage.engine import PROJECT_ROOT, dispose_engines, get_engine
 from storage.migrate import upgrade_to_head
+
+# Unit tests sign as the bot does (security.signing) with this secret; the e2e stack gives
+# its processes a random one of their own.
+os.environ[keys.SECRET_ENV] = "unit-tests-secret-" + "0123456789abcdef" * 2
+os.environ.pop(keys.SECRET_FILE_ENV, None)
 
 # The end-to-end stack (started once per session, only when an e2e test asks for it).
 pytest_plugins = ["tests.support.stack"]

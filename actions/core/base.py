@@ -36,6 +36,9 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
     action_name: ClassVar[str]
     partners_only: ClassVar[bool] = True
     captures_content: ClassVar[bool] = True
+    # Only the timer action answers Rasa's (token-guarded) `trigger_intent`, which carries no
+    # signature; every other action answers only what the bot signed.
+    fired_by_timers: ClassVar[bool] = False
 
     def name(self) -> str:
         return self.action_name
@@ -44,7 +47,12 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         ctx = context_from(tracker)
-        key = journal_key(tracker, ctx)
+        if not ctx.signed and not (self.fired_by_timers and ctx.chat_type == "timer"):
+            # Not from the bot (a forged or replayed request that got this far): from
+            # nobody, so it does nothing, journals nothing and is not acknowledged.
+            logger.warning("%s: unsigned message in chat %s ignored", self.name(), ctx.chat_id)
+            return []
+        key = journal_key(ctx)
         answered = CollectingDispatcher()
         try:
             with transaction() as session:
@@ -96,12 +104,14 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
         """The action's own answer (abstract: rasa_sdk registers only concrete actions)."""
 
 
-def journal_key(tracker: Tracker, ctx: MessageContext) -> int | None:
-    """The inbox row that journals this answer: the Telegram update, or the fired timer."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
+def journal_key(ctx: MessageContext) -> int | None:
+    """The inbox row that journals this answer: the Telegram update, or the fired timer.
+
+    An update's row is taken only by a message the bot signed with that update id: a forged
+    update id could otherwise claim a real pending update and answer it in its place."""
+    if ctx.update_id is not None:
+        return ctx.update_id
     try:
-        if metadata.get("update_id") is not None:
-            return int(metadata["update_id"])
         if ctx.intent == "EXTERNAL_timer_due" and ctx.entity("timer_id") is not None:
             return inbox.timer_key(int(ctx.entity("timer_id")))
     except (TypeError, ValueError):

@@ -1,7 +1,9 @@
 """What an action knows about the message it answers, read from the Rasa tracker.
 
 The bot sends every message with `sender` = Telegram chat id and puts who wrote it in the
-metadata (ARCHITECTURE.md, "one Rasa tracker per Telegram chat").
+metadata (ARCHITECTURE.md, "one Rasa tracker per Telegram chat"). That metadata counts only
+when the bot's signature over it verifies (security.signing), checked here before anything
+reads it: unsigned metadata is from nobody (no user, no chat type, no update id).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
+
+from security import signing
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class MessageContext:
     message_id: int | None
     bot_username: str
     sees_all_messages: bool
+    update_id: int | None = None  # the Telegram update this answers (signed messages only)
+    signed: bool = False  # the bot signed who speaks; False for timers and for forgeries
 
     @property
     def in_group(self) -> bool:
@@ -46,8 +52,9 @@ class MessageContext:
 
 def context_from(tracker: Tracker) -> MessageContext:
     message = tracker.latest_message or {}
-    metadata: dict[str, Any] = message.get("metadata") or {}
     text = message.get("text") or ""
+    signed = signing.verify(str(tracker.sender_id), text, message.get("metadata"))
+    metadata: dict[str, Any] = signed or {}
     entities = {e.get("entity"): e.get("value") for e in message.get("entities") or []}
     intent = (message.get("intent") or {}).get("name") or ""
     confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
@@ -67,4 +74,13 @@ def context_from(tracker: Tracker) -> MessageContext:
         message_id=metadata.get("message_id"),
         bot_username=str(metadata.get("bot_username") or "TalkingStickBot"),
         sees_all_messages=bool(metadata.get("sees_all_messages", True)),
+        update_id=_int_or_none(metadata.get("update_id")),
+        signed=signed is not None,
     )
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

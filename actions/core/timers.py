@@ -39,6 +39,7 @@ class ActionFireTimer(TalkingStickAction):
     action_name = "action_fire_timer"
     partners_only = False
     captures_content = False
+    fired_by_timers = True
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         try:

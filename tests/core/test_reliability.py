@@ -43,10 +43,9 @@ def counting_responses(monkeypatch, domain):
 
 
 def tracker_for_update(update_id: int | None) -> Any:
-    tracker = build_tracker(100, "hello", "content", chat_type="private", user_id=100)
-    if update_id is not None:
-        tracker.latest_message["metadata"]["update_id"] = update_id
-    return tracker
+    return build_tracker(
+        100, "hello", "content", chat_type="private", user_id=100, update_id=update_id
+    )
 
 
 def test_an_update_answered_once_is_not_acted_on_again(database, domain):

@@ -9,6 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from security import signing
 from tests.support.rendering import in_dispatch_shape, rendered_by_rasa
 
 
@@ -32,7 +33,10 @@ def build_tracker(
     sees_all_messages: bool = True,
     confidence: float = 1.0,
     message_id: int | None = None,
+    update_id: int | None = None,
 ) -> Tracker:
+    """A tracker as the action server receives it; a user's message is signed as the bot
+    signs it (no user: a fired timer, which Rasa's token-guarded API triggers unsigned)."""
     metadata: dict[str, Any] = {}
     if user_id is not None:
         metadata = {
@@ -43,6 +47,9 @@ def build_tracker(
             "bot_username": "TalkingStickBot",
             "sees_all_messages": sees_all_messages,
         }
+        if update_id is not None:
+            metadata["update_id"] = update_id
+        metadata = signing.sign(str(chat_id), text, metadata)
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
