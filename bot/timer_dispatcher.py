@@ -38,13 +38,15 @@ class TimerDispatcher:
 
     def tick(self) -> int:
         """Claim what is due now and queue it; returns how many timers were queued."""
+        in_flight = self._relay.timers_in_flight
         with transaction() as session:
-            claimed = timers.claim_due(session=session, worker=self._worker)
+            # Timers still queued or firing here are not claimed again (nor counted again).
+            claimed = timers.claim_due(session=session, worker=self._worker, skip=in_flight)
         queued = 0
         for timer in claimed:
-            if timer.id in self._relay.timers_in_flight:
-                continue  # already queued here (a slow Rasa made the claim look stale)
-            self._relay.timers_in_flight.add(timer.id)
+            if timer.id in in_flight:
+                continue
+            in_flight.add(timer.id)
             self._relay.enqueue(timer.chat_id, TimerJob(timer))
             queued += 1
         return queued

@@ -104,11 +104,13 @@ class Timer(Base):
     chat_id = Column(BigInteger, nullable=False, index=True)
     due_at = Column(UTCDateTime, nullable=False)
     payload = Column(Text, nullable=False, default="{}")
-    # pending → firing (claimed by one dispatcher) → fired; or cancelled before it fires.
+    # pending → firing (claimed by one dispatcher) → fired; or cancelled before it fires;
+    # or failed, once its tries are used up (storage/timers.py, max_attempts).
     status = Column(String(16), nullable=False, default="pending")
     attempts = Column(Integer, nullable=False, default=0)
     claimed_at = Column(UTCDateTime, nullable=True)
     claimed_by = Column(String(64), nullable=True)  # the dispatcher's worker name
+    last_error = Column(String(64), nullable=True)  # the kind of the last failed try, no text
     fired_at = Column(UTCDateTime, nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 

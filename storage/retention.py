@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
+from storage import inbox, keyboards, timers
 from storage.models import (
     Agreement,
     Escalation,
@@ -26,6 +27,9 @@ from storage.models import (
 )
 
 DEFAULT_RETENTION_DAYS = 365
+# The bot's own bookkeeping (closed keyboards, finished timers) is kept this long; finished
+# inbox rows only as long as they can tell a re-sent update (inbox.DUPLICATE_WINDOW).
+BOOKKEEPING_KEPT = timedelta(days=30)
 
 
 def retention_days() -> float:
@@ -101,3 +105,12 @@ def purge_texts_before(moment: datetime, *, session: Session) -> dict[str, int]:
         .values(payload=None, status="done"),
     )
     return counts
+
+
+def purge_bookkeeping(now: datetime, *, session: Session) -> dict[str, int]:
+    """Delete the bot's old bookkeeping rows (ids and times only); counts of rows deleted."""
+    return {
+        "inbox": inbox.purge_finished_before(now - inbox.DUPLICATE_WINDOW, session=session),
+        "keyboards": keyboards.purge_closed_before(now - BOOKKEEPING_KEPT, session=session),
+        "timers": timers.purge_finished_before(now - BOOKKEEPING_KEPT, session=session),
+    }

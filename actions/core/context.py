@@ -27,6 +27,11 @@ class MessageContext:
     message_id: int | None
     bot_username: str
     sees_all_messages: bool
+    # A photo's caption or an edited message's new words: screened for crisis language,
+    # never content (the message itself reaches Rasa as `shared_media` / `edited_message`).
+    screened_text: str = ""
+    # The bot already delivered this message's crisis answer (an earlier try failed after).
+    crisis_answered: bool = False
 
     @property
     def in_group(self) -> bool:
@@ -67,4 +72,6 @@ def context_from(tracker: Tracker) -> MessageContext:
         message_id=metadata.get("message_id"),
         bot_username=str(metadata.get("bot_username") or "TalkingStickBot"),
         sees_all_messages=bool(metadata.get("sees_all_messages", True)),
+        screened_text=str(metadata.get("screened_text") or ""),
+        crisis_answered=bool(metadata.get("crisis_answered")),
     )
