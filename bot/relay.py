@@ -22,10 +22,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
 from bot import domain
+from bot.database import in_transaction
 from bot.housekeeping import LOCAL_KINDS, run_local_timer
 from bot.rasa_client import NoActionRan, RasaClient, RasaUnavailable
 from bot.sender import Answer, OutgoingMessage, deliver, read_answer
@@ -186,7 +188,7 @@ class Relay:
                 failure, transient = type(error).__name__, is_transient(error)
             faults += 0 if transient else 1
             logger.error("chat %s: %s, try %d", chat_id, failure, attempt + 1)
-            if not self._may_try_again(job, failure, transient, faults):
+            if not await self._may_try_again(job, failure, transient, faults):
                 await self._give_up(chat_id, job)
                 return
             self._stuck.add(chat_id)
@@ -200,11 +202,15 @@ class Relay:
         else:
             await self._handle_update(job.update)
 
-    def _may_try_again(self, job: Job, failure: str, transient: bool, faults: int) -> bool:
+    async def _may_try_again(
+        self, job: Job, failure: str, transient: bool, faults: int
+    ) -> bool:
         if isinstance(job, TimerJob):
+            timer_id = job.timer.id
             try:
-                with transaction() as session:
-                    return timers.record_failure(job.timer.id, failure, session=session)
+                return await in_transaction(
+                    lambda session: timers.record_failure(timer_id, failure, session=session)
+                )
             except Exception as error:  # the database itself fails: try again later
                 logger.error("timer %s: failure not recorded (%s)", job.timer.id, error)
                 return True
@@ -216,9 +222,9 @@ class Relay:
         if isinstance(job, UpdateJob):
             await self._say_one_moment(chat_id)
         else:
-            try:
-                with transaction() as session:  # not the timer's fault: no try counted
-                    timers.renew_claim(job.timer.id, session=session)
+            timer_id = job.timer.id
+            try:  # not the timer's fault: no try counted
+                await in_transaction(lambda session: timers.renew_claim(timer_id, session=session))
             except Exception as renew_error:  # the claim only goes stale: harmless here
                 logger.warning("timer %s: claim not renewed (%s)", job.timer.id, renew_error)
         await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
@@ -231,8 +237,7 @@ class Relay:
             return
         update = job.update
         logger.error("chat %s: update %s given up after repeated faults", chat_id, update.update_id)
-        with transaction() as session:
-            inbox.mark_failed(update.update_id, session=session)
+        await in_transaction(lambda session: inbox.mark_failed(update.update_id, session=session))
         if update.callback_query is not None:
             await self._toast(update.callback_query.id, GAVE_UP_TOAST)
         elif chat_id:
@@ -242,14 +247,14 @@ class Relay:
 
     async def _handle_update(self, update: Update) -> None:
         translated = translate(update, self.bot.username or "")
-        stored = self._journal(update.update_id)
+        stored = await self._journal(update.update_id)
         if stored is not None and isinstance(translated, Incoming):
             # Answered before a crash: deliver what was not sent yet, without asking again.
             messages, sent = stored
             answer = read_answer(messages, translated.chat_id)
             await self._finish(translated, answer, update.update_id, sent)
         elif isinstance(translated, ChatMoved):
-            self._move_chat(translated)
+            await self._move_chat(translated)
         elif isinstance(translated, UnknownCommand):
             await deliver_text(
                 self.bot,
@@ -261,8 +266,7 @@ class Relay:
             await self._toast(translated.callback_query_id, FOREIGN_PRESS_TOAST)
         elif isinstance(translated, Incoming) and await self._admit(translated):
             await self._relay(translated, update.update_id)
-        with transaction() as session:
-            inbox.mark_done(update.update_id, session=session)
+        await in_transaction(lambda session: inbox.mark_done(update.update_id, session=session))
 
     async def _admit(self, incoming: Incoming) -> bool:
         """In a group only partners reach Rasa, and nothing an observer writes is stored.
@@ -271,10 +275,13 @@ class Relay:
         couple is complete) are answered here, politely, and go no further."""
         if incoming.chat_type not in ("group", "supergroup"):
             return True
-        with transaction() as session:
+
+        def look_up(session: Session) -> tuple[Role, list[str]]:
             role = role_in_group(incoming.chat_id, incoming.user_id, session=session)
             couple = couple_for_group(incoming.chat_id, session=session)
-            names = [partner.first_name for partner in couple.partners] if couple else []
+            return role, [partner.first_name for partner in couple.partners] if couple else []
+
+        role, names = await in_transaction(look_up)
         if role is Role.PARTNER:
             return True
         if not incoming.is_command_or_button:
@@ -291,12 +298,14 @@ class Relay:
             await deliver_text(self.bot, incoming.chat_id, domain.text("utter_observer_note"))
         return False
 
-    def _move_chat(self, moved: ChatMoved) -> None:
+    async def _move_chat(self, moved: ChatMoved) -> None:
         """A group became a supergroup: the couple, its timers and unfinished updates, and
         its Rasa conversation continue under the new id (run in the chat's own queue)."""
-        with transaction() as session:
-            rows = supergroups.move_chat(moved.old_chat_id, moved.new_chat_id, session=session)
-        events = tracker_store.move_conversation(str(moved.old_chat_id), str(moved.new_chat_id))
+        old, new = moved.old_chat_id, moved.new_chat_id
+        rows = await in_transaction(
+            lambda session: supergroups.move_chat(old, new, session=session)
+        )
+        events = await asyncio.to_thread(tracker_store.move_conversation, str(old), str(new))
         logger.info(
             "chat %s became %s: %d row(s) and %d event(s) moved",
             moved.old_chat_id,
@@ -307,10 +316,10 @@ class Relay:
 
     async def _relay(self, incoming: Incoming, update_id: int) -> None:
         if incoming.callback_query_id and incoming.pressed_message_id is not None:
-            with transaction() as session:
-                closed = keyboards.is_closed(
-                    incoming.chat_id, incoming.pressed_message_id, session=session
-                )
+            chat_id, message_id = incoming.chat_id, incoming.pressed_message_id
+            closed = await in_transaction(
+                lambda session: keyboards.is_closed(chat_id, message_id, session=session)
+            )
             if closed:
                 await self._answer_press(incoming, "This was already answered.")
                 return
@@ -329,7 +338,7 @@ class Relay:
             raise ActionFailed(answer.retry)
         if not answer.acknowledged:
             raise NoActionRan("no action ran")
-        stored = self._journal(update_id)
+        stored = await self._journal(update_id)
         sent = 0
         if stored is not None:  # the journal is what counts (and says what was sent)
             answer, sent = read_answer(stored[0], incoming.chat_id), stored[1]
@@ -342,9 +351,8 @@ class Relay:
                 await self._close_keyboard(incoming.chat_id, incoming.pressed_message_id)
         await self._deliver_all(answer, key, sent)
 
-    def _journal(self, key: int) -> tuple[list[dict], int] | None:
-        with transaction() as session:
-            return inbox.journal(key, session=session)
+    async def _journal(self, key: int) -> tuple[list[dict], int] | None:
+        return await in_transaction(lambda session: inbox.journal(key, session=session))
 
     async def _metadata(self, incoming: Incoming) -> dict[str, Any]:
         return {
@@ -388,8 +396,7 @@ class Relay:
             logger.info("callback answer failed (%s)", type(error).__name__)
 
     async def _close_keyboard(self, chat_id: int, message_id: int) -> None:
-        with transaction() as session:
-            keyboards.close(chat_id, message_id, session=session)
+        await in_transaction(lambda session: keyboards.close(chat_id, message_id, session=session))
         try:
             await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
         except Exception as error:
@@ -402,8 +409,10 @@ class Relay:
                 continue
             await deliver(self.bot, message)
             if key is not None:
-                with transaction() as session:
-                    inbox.mark_sent(key, index + 1, session=session)
+                count = index + 1
+                await in_transaction(
+                    lambda session, n=count: inbox.mark_sent(key, n, session=session)  # type: ignore[misc]
+                )
 
     async def _say_one_moment(self, chat_id: int) -> None:
         """Once per hold-up of the chat's queue (until a job of it succeeds again)."""
@@ -419,12 +428,11 @@ class Relay:
 
     async def _fire_timer(self, timer: DueTimer) -> None:
         if timer.kind in LOCAL_KINDS:  # the bot's own housekeeping, no Rasa involved
-            run_local_timer(timer)
-            with transaction() as session:
-                timers.mark_fired(timer.id, session=session)
+            await asyncio.to_thread(run_local_timer, timer)
+            await in_transaction(lambda session: timers.mark_fired(timer.id, session=session))
             return
         key = inbox.timer_key(timer.id)
-        stored = self._journal(key)
+        stored = await self._journal(key)
         if stored is None:
             rasa_messages = await self.rasa.trigger_intent(
                 timer.chat_id, TIMER_INTENT, {"timer_id": timer.id}
@@ -434,14 +442,17 @@ class Relay:
                 raise ActionFailed(answer.retry)
             if not answer.acknowledged:
                 raise NoActionRan("timer action did not run")
-            stored = self._journal(key)
+            stored = await self._journal(key)
         sent = 0
         if stored is not None:
             answer, sent = read_answer(stored[0], timer.chat_id), stored[1]
         await self._deliver_all(answer, key, sent)
-        with transaction() as session:
+
+        def fired(session: Session) -> None:
             timers.mark_fired(timer.id, session=session)
             inbox.mark_done(key, session=session)
+
+        await in_transaction(fired)
 
 
 async def deliver_text(bot: Bot, chat_id: int, text: str) -> None:

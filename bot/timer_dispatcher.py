@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.database import in_transaction
 from bot.relay import Relay, TimerJob
 from storage import timers
 from storage.engine import transaction
@@ -36,12 +37,13 @@ class TimerDispatcher:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    def tick(self) -> int:
+    async def tick(self) -> int:
         """Claim what is due now and queue it; returns how many timers were queued."""
         in_flight = self._relay.timers_in_flight
-        with transaction() as session:
-            # Timers still queued or firing here are not claimed again (nor counted again).
-            claimed = timers.claim_due(session=session, worker=self._worker, skip=in_flight)
+        skip = set(in_flight)  # timers still queued or firing here: not claimed (nor counted)
+        claimed = await in_transaction(
+            lambda session: timers.claim_due(session=session, worker=self._worker, skip=skip)
+        )
         queued = 0
         for timer in claimed:
             if timer.id in in_flight:
@@ -54,7 +56,7 @@ class TimerDispatcher:
     async def _run(self) -> None:
         while True:
             try:
-                queued = self.tick()
+                queued = await self.tick()
                 if queued:
                     logger.info("queued %d due timer(s)", queued)
             except asyncio.CancelledError:

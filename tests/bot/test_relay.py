@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 from telegram import Update
+from telegram.error import ChatMigrated
 
 from bot import domain, relay
 from bot.rasa_client import RasaUnavailable
 from bot.relay import ONE_MOMENT, Relay, TimerJob, UpdateJob
+from bot.sender import OutgoingMessage, deliver
 from storage import inbox, timers
+from storage.couples import couple_for_group, join
 from storage.engine import transaction
 from storage.models import InboxUpdate, Timer, utc_now
 
@@ -154,3 +157,23 @@ def test_a_failing_timer_counts_its_tries_on_its_row_and_is_given_up(database, m
             "action failed: transient",
         )
     assert rasa.answers == []
+
+
+def test_a_message_to_a_group_that_became_a_supergroup_goes_there_and_the_couple_follows(
+    database,
+):
+    class MigratedBot(FakeBot):
+        async def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> None:
+            if chat_id == -100900:
+                raise ChatMigrated(-1000000000900)
+            await super().send_message(chat_id, text, reply_markup)
+
+    with transaction() as session:
+        join(-100900, 1, "Alex", session=session)
+        timers.schedule("turn_end", -100900, utc_now(), session=session)
+    bot = MigratedBot()
+    asyncio.run(deliver(bot, OutgoingMessage(-100900, "Sam's turn")))  # type: ignore[arg-type]
+    assert bot.sent == [(-1000000000900, "Sam's turn")]
+    with transaction() as session:
+        assert couple_for_group(-1000000000900, session=session) is not None
+        assert timers.pending("turn_end", -1000000000900, session=session)
