@@ -28,12 +28,12 @@ from telegram.ext import ContextTypes
 
 from bot import domain
 from bot.database import in_transaction
+from bot.gate import admit, answer_press
 from bot.housekeeping import LOCAL_KINDS, run_local_timer
 from bot.rasa_client import NoActionRan, RasaClient, RasaUnavailable
 from bot.sender import Answer, OutgoingMessage, deliver, read_answer
 from bot.translate import ChatMoved, ForeignPress, Incoming, UnknownCommand, translate
 from storage import inbox, keyboards, supergroups, timers, tracker_store
-from storage.couples import Role, couple_for_group, role_in_group
 from storage.engine import is_transient, transaction
 from storage.timers import DueTimer
 
@@ -52,7 +52,6 @@ ONE_MOMENT = (
     "One moment, please: I'm catching up. I've kept your message "
     "and will answer as soon as I can."
 )
-OBSERVER_TOAST = "This is for the couple of this group."
 FOREIGN_PRESS_TOAST = "Sorry, that button doesn't work here."
 GAVE_UP_TOAST = "Sorry, something went wrong on my side. Please try again."
 
@@ -264,39 +263,9 @@ class Relay:
         elif isinstance(translated, ForeignPress):
             logger.warning("chat %s: a press that is none of our buttons", translated.chat_id)
             await self._toast(translated.callback_query_id, FOREIGN_PRESS_TOAST)
-        elif isinstance(translated, Incoming) and await self._admit(translated):
+        elif isinstance(translated, Incoming) and await admit(self.bot, translated):
             await self._relay(translated, update.update_id)
         await in_transaction(lambda session: inbox.mark_done(update.update_id, session=session))
-
-    async def _admit(self, incoming: Incoming) -> bool:
-        """In a group only partners reach Rasa, and nothing an observer writes is stored.
-        Words, media and edits of anyone else are ignored; while the couple has a free seat
-        the others' commands and presses go on (that is how they join); an observer's (the
-        couple is complete) are answered here, politely, and go no further."""
-        if incoming.chat_type not in ("group", "supergroup"):
-            return True
-
-        def look_up(session: Session) -> tuple[Role, list[str]]:
-            role = role_in_group(incoming.chat_id, incoming.user_id, session=session)
-            couple = couple_for_group(incoming.chat_id, session=session)
-            return role, [partner.first_name for partner in couple.partners] if couple else []
-
-        role, names = await in_transaction(look_up)
-        if role is Role.PARTNER:
-            return True
-        if not incoming.is_command_or_button:
-            return False
-        if role is Role.CANDIDATE:
-            return True
-        if incoming.callback_query_id:  # the keyboard stays: the partners still need it
-            await self._answer_press(incoming, OBSERVER_TOAST)
-        elif incoming.text == "/start" or incoming.text.startswith("/start{"):
-            first, second = [*names, "", ""][:2]
-            text = domain.text("utter_already_set_up", first=first, second=second)
-            await deliver_text(self.bot, incoming.chat_id, text)
-        else:
-            await deliver_text(self.bot, incoming.chat_id, domain.text("utter_observer_note"))
-        return False
 
     async def _move_chat(self, moved: ChatMoved) -> None:
         """A group became a supergroup: the couple, its timers and unfinished updates, and
@@ -390,10 +359,7 @@ class Relay:
         await self._toast(incoming.callback_query_id or "", toast)
 
     async def _toast(self, callback_query_id: str, toast: str | None) -> None:
-        try:
-            await self.bot.answer_callback_query(callback_query_id, text=toast)
-        except Exception as error:  # a late answer (query expired) changes nothing
-            logger.info("callback answer failed (%s)", type(error).__name__)
+        await answer_press(self.bot, callback_query_id, toast)
 
     async def _close_keyboard(self, chat_id: int, message_id: int) -> None:
         await in_transaction(lambda session: keyboards.close(chat_id, message_id, session=session))

@@ -104,8 +104,7 @@ class Timer(Base):
     chat_id = Column(BigInteger, nullable=False, index=True)
     due_at = Column(UTCDateTime, nullable=False)
     payload = Column(Text, nullable=False, default="{}")
-    # pending → firing (claimed by one dispatcher) → fired; or cancelled before it fires;
-    # or failed, once its tries are used up (storage/timers.py, max_attempts).
+    # pending → firing (claimed by one dispatcher) → fired; or cancelled before it fires.
     status = Column(String(16), nullable=False, default="pending")
     attempts = Column(Integer, nullable=False, default=0)
     claimed_at = Column(UTCDateTime, nullable=True)
