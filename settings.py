@@ -62,6 +62,8 @@ class Settings:
     # Shared by runs and test sessions of this clone, so not under TALKING_STICK_VAR.
     talking_stick_models: Path = PROJECT_ROOT / "var" / "models"
     database_url: str = ""  # unset: SQLite <var>/talking_stick.db
+    # How long an SQLite writer waits for another's lock before "database is locked".
+    sqlite_busy_timeout_seconds: float = 10.0
     tracker_store_url: str | None = None  # unset: SQLite <var>/rasa_tracker.db
     safety_resources_file: Path = PROJECT_ROOT / "config" / "resources.yml"
 
@@ -69,6 +71,7 @@ class Settings:
     timer_poll_seconds: float = 0.25
     # Stable across restarts of this bot; give each bot worker its own when running several.
     timer_worker_name: str = ""  # unset: <host name>:bot
+    timer_max_attempts: int = 8  # tries of one timer before it is given up ("failed")
     retention_days: float = 365.0  # message texts and Rasa events older: purged
     retention_interval_seconds: float = 86400.0
 
@@ -125,6 +128,10 @@ def _whole(raw: str) -> int:
     return value
 
 
+def _zero_or_more(raw: str) -> float:
+    return 0.0 if raw.strip() in ("0", "0.0") else _number(raw)
+
+
 def _number(raw: str) -> float:
     try:
         value = float(raw)
@@ -160,7 +167,10 @@ _PARSERS: dict[object, Callable[[str], Any]] = {
     Path: _path,
 }
 # Where a variable needs more than its type's parser.
-_SPECIAL: dict[str, Callable[[str], Any]] = {"log_level": _log_level}
+_SPECIAL: dict[str, Callable[[str], Any]] = {
+    "log_level": _log_level,
+    "sqlite_busy_timeout_seconds": _zero_or_more,  # 0: fail at once (a test of locking)
+}
 
 
 @cache

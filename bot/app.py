@@ -12,6 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.commands import COMMANDS
 from bot.housekeeping import schedule_retention
+from bot.intake import InboxQueue
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.timer_dispatcher import TimerDispatcher
@@ -58,6 +59,8 @@ def build_application(settings: Settings) -> Application:
         .connect_timeout(min(10.0, settings.telegram_timeout_seconds))
         .post_init(lambda app: _post_init(app, settings))
         .post_shutdown(_post_shutdown)
+        # Updates are saved to the inbox before Telegram is told they arrived.
+        .update_queue(InboxQueue())
         .build()
     )
     application.add_handler(TypeHandler(Update, _on_update))
@@ -66,7 +69,7 @@ def build_application(settings: Settings) -> Application:
 
 
 async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every update goes to the relay (inbox first, then the chat's queue)."""
+    """Every update goes to the relay (already in the inbox: bot/intake.py)."""
     relay: Relay = context.application.bot_data["relay"]
     await relay.on_update(update, context)
 

@@ -8,8 +8,9 @@ never while Rasa holds that chat's tracker (see storage/tracker_store.py).
   store — all of them, or only one person's messages and the bot's answers — and the
   chat's finished inbox rows, closed keyboards and finished timers.
 - `retention` (chat 0, daily): clear message texts older than RETENTION_DAYS from our
-  database, queue a purge of older events for every conversation that has some, and
-  schedule the next run. At start-up it is scheduled if none is pending.
+  database, queue a purge of older events for every conversation that has some, delete old
+  bookkeeping (finished inbox rows, closed keyboards, finished timers), and schedule the
+  next run. At start-up it is scheduled if none is pending.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from storage import timers, tracker_store
 from storage.engine import transaction
 from storage.enums import InboxStatus, TimerKind, TimerStatus
 from storage.models import ClosedKeyboard, InboxUpdate, Timer, utc_now
-from storage.retention import cutoff, purge_texts_before
+from storage.retention import cutoff, purge_bookkeeping, purge_texts_before
 from storage.timer_payloads import PurgeConversation
 from storage.timers import DueTimer
 
@@ -83,8 +84,11 @@ def run_retention(now: datetime, *, running: int | None = None) -> None:
     moment = cutoff(now)
     with transaction() as session:
         counts = purge_texts_before(moment, session=session)
+        purged = purge_bookkeeping(now, session=session)
     changed = {name: count for name, count in counts.items() if count}
     logger.info("retention: texts cleared %s", changed or "none")
+    deleted = {name: count for name, count in purged.items() if count}
+    logger.info("retention: bookkeeping rows deleted %s", deleted or "none")
     for sender in tracker_store.conversations_with_events_before(moment.timestamp()):
         try:
             chat_id = int(sender)

@@ -1,9 +1,10 @@
 """The relay: Telegram updates in, Rasa's answers out, one chat at a time, nothing lost.
 
-Every update is written to the inbox before anything else and marked done only after its
-answer was sent. Each chat has its own queue and worker, so one chat's messages are
-handled in order while different chats don't wait for each other. Timers of a chat go
-through the same queue, so a timer and a message of one chat never race.
+Every update is written to the inbox before Telegram is told it arrived (bot/intake.py)
+and marked done only after its answer was sent. Each chat has its own queue and worker, so
+one chat's messages are handled in order while different chats don't wait for each other.
+Timers of a chat go through the same queue, so a timer and a message of one chat never
+race. A job that fails is tried again while the chat's later jobs wait (never skipped).
 
 The action that answers an update (or a timer) journals its answer in the inbox row, in
 its own transaction (storage/inbox.py). The bot keeps Rasa's rendering of that answer in
@@ -23,27 +24,41 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram import Bot, Update
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import domain, texts
+from bot.database import in_transaction
+from bot.gate import admit, answer_press
 from bot.housekeeping import LOCAL_KINDS, run_local_timer
 from bot.rasa_client import NoActionRan, RasaClient, RasaUnavailable
 from bot.sender import Answer, OutgoingMessage, deliver, read_answer
-from bot.translate import Incoming, UnknownCommand, translate
-from storage import inbox, keyboards, timers
-from storage.couples import Role, role_in_group
-from storage.engine import transaction
+from bot.translate import ChatMoved, ForeignPress, Incoming, UnknownCommand, translate
+from storage import inbox, keyboards, supergroups, timers, tracker_store
+from storage.engine import is_transient, transaction
 from storage.timers import DueTimer
 
 logger = logging.getLogger(__name__)
 
 WORKER_IDLE_SECONDS = 120
+# Pauses between tries while Rasa or the action server is down, and after a failure.
 RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 10.0)
-# "Rasa answered but no action ran" this many times in a row: give the update up.
-NO_ACTION_ATTEMPTS = 6
+FAILURE_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
+# A fault that is not transient (it would fail again: a bug, or Rasa answering without
+# running an action) is tried this often before the update is given up.
+FAULT_ATTEMPTS = 5
 TIMER_INTENT = "EXTERNAL_timer_due"
 ADMIN_CACHE_SECONDS = 300
+
+
+class ActionFailed(Exception):
+    """The action ran but failed and saved nothing (actions/core/base.py): try again."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.transient = kind == "transient"
 
 
 @dataclass(frozen=True)
@@ -68,17 +83,18 @@ class Relay:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._admin_cache: dict[int, tuple[float, bool]] = {}
         self._told_to_wait: set[int] = set()
+        self._stuck: set[int] = set()  # chats whose current job failed and is tried again
+        self._waiting_updates: dict[int, int] = {}  # updates queued per chat, not started
+        self._crisis_answered: set[int] = set()  # updates whose crisis answer went out
+        self._courtesies: set[asyncio.Task[None]] = set()  # "one moment" lines being sent
         self.timers_in_flight: set[int] = set()
 
     # -- intake ---------------------------------------------------------------------------
 
     async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """PTB handler: record the update in the inbox, then queue it for its chat."""
+        """PTB handler: queue the update for its chat. It is in the inbox already: the
+        Application's update queue writes it there before Telegram is told (bot/intake.py)."""
         chat_id = update.effective_chat.id if update.effective_chat else None
-        with transaction() as session:
-            is_new = inbox.record(update.update_id, chat_id, update.to_json(), session=session)
-        if not is_new:
-            return  # delivered again after a restart: already queued or done
         self.enqueue(chat_id or 0, UpdateJob(update))
 
     def replay_unfinished(self) -> int:
@@ -97,6 +113,12 @@ class Relay:
     def enqueue(self, chat_id: int, job: Job) -> None:
         queue = self._queues.setdefault(chat_id, asyncio.Queue())
         queue.put_nowait(job)
+        if isinstance(job, UpdateJob):
+            self._waiting_updates[chat_id] = self._waiting_updates.get(chat_id, 0) + 1
+            if chat_id in self._stuck:  # someone writes while the chat's queue is held up
+                task = asyncio.create_task(self._say_one_moment(chat_id))
+                self._courtesies.add(task)
+                task.add_done_callback(self._courtesies.discard)
         worker = self._workers.get(chat_id)
         if worker is None or worker.done():
             self._workers[chat_id] = asyncio.create_task(self._work(chat_id, queue))
@@ -116,104 +138,169 @@ class Relay:
                     self._workers.pop(chat_id, None)
                     return
                 continue
-            await self._run_job(chat_id, job)
+            if isinstance(job, UpdateJob):
+                self._waiting_updates[chat_id] = max(0, self._waiting_updates.get(chat_id, 1) - 1)
+            try:
+                await self._run_job(chat_id, job)
+            except Exception as error:  # never let one job stop the chat's worker
+                logger.error("chat %s: job dropped (%s)", chat_id, type(error).__name__)
+            finally:
+                self._stuck.discard(chat_id)
+                if isinstance(job, UpdateJob):
+                    self._crisis_answered.discard(job.update.update_id)
+                else:
+                    self.timers_in_flight.discard(job.timer.id)
 
     async def _run_job(self, chat_id: int, job: Job) -> None:
-        """A few tries for unexpected faults (e.g. a locked database); never let one job stop
-        the chat's worker. An update still failing stays in the inbox for the next start; a
-        timer is left to the dispatcher, which claims a stale one again."""
-        for attempt, delay in enumerate((1.0, 3.0, 0.0)):
+        """Until the job is done. The chat's later jobs wait behind it, in order, and whoever
+        writes meanwhile hears "one moment" once; other chats go on.
+
+        Rasa or the action server down: wait for them, however long. A failure (a locked
+        database, a fault in an action or here) is tried again with growing pauses: a
+        transient one until it passes, a fault at most FAULT_ATTEMPTS times; then the update
+        is recorded as failed (never as done) and the person is told plainly. A timer counts
+        every failed try on its row and is given up after a bounded number (storage/timers.py).
+        """
+        faults = 0
+        for attempt in itertools.count():
             try:
-                await self._until_rasa_answers(chat_id, job)
+                await self._run_once(job)
+                self._told_to_wait.discard(chat_id)
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception as error:
-                logger.error(
-                    "chat %s: job failed (%s), try %d", chat_id, type(error).__name__, attempt + 1
-                )
-                await asyncio.sleep(delay)
-        if isinstance(job, TimerJob):
-            self.timers_in_flight.discard(job.timer.id)
-
-    async def _until_rasa_answers(self, chat_id: int, job: Job) -> None:
-        no_action = 0
-        for attempt in itertools.count():
-            try:
-                await (
-                    self._fire_timer(job.timer)
-                    if isinstance(job, TimerJob)
-                    else self._handle_update(job.update)
-                )
-                self._told_to_wait.discard(chat_id)
-                return
             except NoActionRan as error:
                 if not await self.rasa.actions_up():
                     await self._wait_for_rasa(chat_id, job, attempt, error)
                     continue
-                no_action += 1
-                if no_action >= NO_ACTION_ATTEMPTS:
-                    logger.error(
-                        "chat %s: no action ran after %d tries; giving the %s up",
-                        chat_id,
-                        no_action,
-                        type(job).__name__,
-                    )
-                    await self._give_up(job)
-                    return
-                await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+                failure, transient = "no action ran", False
             except RasaUnavailable as error:
                 await self._wait_for_rasa(chat_id, job, attempt, error)
+                continue
+            except ActionFailed as error:
+                failure, transient = f"action failed: {error.kind}", error.transient
+            except Exception as error:
+                failure, transient = type(error).__name__, is_transient(error)
+            faults += 0 if transient else 1
+            logger.error("chat %s: %s, try %d", chat_id, failure, attempt + 1)
+            if not await self._may_try_again(job, failure, transient, faults):
+                await self._give_up(chat_id, job)
+                return
+            self._stuck.add(chat_id)
+            if isinstance(job, UpdateJob) or self._waiting_updates.get(chat_id):
+                await self._say_one_moment(chat_id)
+            await asyncio.sleep(FAILURE_DELAYS[min(attempt, len(FAILURE_DELAYS) - 1)])
+
+    async def _run_once(self, job: Job) -> None:
+        if isinstance(job, TimerJob):
+            await self._fire_timer(job.timer)
+        else:
+            await self._handle_update(job.update)
+
+    async def _may_try_again(
+        self, job: Job, failure: str, transient: bool, faults: int
+    ) -> bool:
+        if isinstance(job, TimerJob):
+            timer_id = job.timer.id
+            try:
+                return await in_transaction(
+                    lambda session: timers.record_failure(timer_id, failure, session=session)
+                )
+            except Exception as error:  # the database itself fails: try again later
+                logger.error("timer %s: failure not recorded (%s)", job.timer.id, error)
+                return True
+        return transient or faults < FAULT_ATTEMPTS
 
     async def _wait_for_rasa(self, chat_id: int, job: Job, attempt: int, error: Exception) -> None:
         """Rasa or the action server is down: say "one moment" once, keep the job, wait."""
         logger.warning("chat %s: Rasa or actions unavailable (%s), retrying", chat_id, error)
-        if isinstance(job, UpdateJob) and chat_id not in self._told_to_wait:
-            self._told_to_wait.add(chat_id)
-            await self._say_one_moment(job.update)
+        if isinstance(job, UpdateJob):
+            await self._say_one_moment(chat_id)
+        else:
+            timer_id = job.timer.id
+            try:  # not the timer's fault: no try counted
+                await in_transaction(lambda session: timers.renew_claim(timer_id, session=session))
+            except Exception as renew_error:  # the claim only goes stale: harmless here
+                logger.warning("timer %s: claim not renewed (%s)", job.timer.id, renew_error)
         await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+
+    async def _give_up(self, chat_id: int, job: Job) -> None:
+        """After repeated faults: a timer is "failed" on its row already; an update is
+        recorded as failed (never replayed as some later flow's content) and the person is
+        told the truth: it was not handled."""
+        if isinstance(job, TimerJob):
+            return
+        update = job.update
+        logger.error("chat %s: update %s given up after repeated faults", chat_id, update.update_id)
+        await in_transaction(lambda session: inbox.mark_failed(update.update_id, session=session))
+        if update.callback_query is not None:
+            await self._toast(update.callback_query.id, texts.GAVE_UP)
+        elif chat_id:
+            await deliver_text(self.bot, chat_id, domain.text("utter_something_went_wrong"))
 
     # -- one update -----------------------------------------------------------------------
 
     async def _handle_update(self, update: Update) -> None:
         translated = translate(update, self.bot.username or "")
-        stored = self._journal(update.update_id)
+        stored = await self._journal(update.update_id)
         if stored is not None and isinstance(translated, Incoming):
             # Answered before a crash: deliver what was not sent yet, without asking again.
             messages, sent = stored
             answer = read_answer(messages, translated.chat_id)
             await self._finish(translated, answer, update.update_id, sent)
+        elif isinstance(translated, ChatMoved):
+            await self._move_chat(translated)
         elif isinstance(translated, UnknownCommand):
             unknown = texts.UNKNOWN_COMMAND.format(name=translated.name[:32])
             await deliver_text(self.bot, translated.chat_id, unknown)
-        elif isinstance(translated, Incoming) and self._may_relay(translated):
+        elif isinstance(translated, ForeignPress):
+            logger.warning("chat %s: a press that is none of our buttons", translated.chat_id)
+            await self._toast(translated.callback_query_id, texts.FOREIGN_PRESS)
+        elif isinstance(translated, Incoming) and await admit(self.bot, translated):
             await self._relay(translated, update.update_id)
-        with transaction() as session:
-            inbox.mark_done(update.update_id, session=session)
+        await in_transaction(lambda session: inbox.mark_done(update.update_id, session=session))
 
-    def _may_relay(self, incoming: Incoming) -> bool:
-        """In a group, only partners' words reach Rasa: observers' text is never stored."""
-        if incoming.chat_type not in ("group", "supergroup") or incoming.is_command_or_button:
-            return True
-        with transaction() as session:
-            role = role_in_group(incoming.chat_id, incoming.user_id, session=session)
-        return role is Role.PARTNER
+    async def _move_chat(self, moved: ChatMoved) -> None:
+        """A group became a supergroup: the couple, its timers and unfinished updates, and
+        its Rasa conversation continue under the new id (run in the chat's own queue)."""
+        old, new = moved.old_chat_id, moved.new_chat_id
+        rows = await in_transaction(
+            lambda session: supergroups.move_chat(old, new, session=session)
+        )
+        events = await asyncio.to_thread(tracker_store.move_conversation, str(old), str(new))
+        logger.info(
+            "chat %s became %s: %d row(s) and %d event(s) moved",
+            moved.old_chat_id,
+            moved.new_chat_id,
+            rows,
+            events,
+        )
 
     async def _relay(self, incoming: Incoming, update_id: int) -> None:
         if incoming.callback_query_id and incoming.pressed_message_id is not None:
-            with transaction() as session:
-                closed = keyboards.is_closed(
-                    incoming.chat_id, incoming.pressed_message_id, session=session
-                )
+            chat_id, message_id = incoming.chat_id, incoming.pressed_message_id
+            closed = await in_transaction(
+                lambda session: keyboards.is_closed(chat_id, message_id, session=session)
+            )
             if closed:
                 await self._answer_press(incoming, texts.ALREADY_ANSWERED)
                 return
         metadata = {**await self._metadata(incoming), "update_id": update_id}
+        if incoming.screened_text:
+            metadata["screened_text"] = incoming.screened_text
+        if update_id in self._crisis_answered:
+            metadata["crisis_answered"] = True
         rasa_messages = await self.rasa.send_message(incoming.chat_id, incoming.text, metadata)
         answer = read_answer(rasa_messages, incoming.chat_id)
+        if answer.retry is not None:
+            # The action saved nothing; the crisis resources it still sent go out now, once.
+            if answer.messages and update_id not in self._crisis_answered:
+                await self._deliver_all(answer)
+                self._crisis_answered.add(update_id)
+            raise ActionFailed(answer.retry)
         if not answer.acknowledged:
             raise NoActionRan("no action ran")
-        kept = self._keep_delivery(update_id, rasa_messages)
+        kept = await self._keep_delivery(update_id, rasa_messages)
         sent = 0
         if kept is not None:  # the kept rendering is what counts (and says what was sent)
             answer, sent = read_answer(kept[0], incoming.chat_id), kept[1]
@@ -226,15 +313,15 @@ class Relay:
                 await self._close_keyboard(incoming.chat_id, incoming.pressed_message_id)
         await self._deliver_all(answer, key, sent)
 
-    def _journal(self, key: int) -> tuple[list[dict], int] | None:
-        with transaction() as session:
-            return inbox.journal(key, session=session)
+    async def _journal(self, key: int) -> tuple[list[dict], int] | None:
+        return await in_transaction(lambda session: inbox.journal(key, session=session))
 
-    def _keep_delivery(
+    async def _keep_delivery(
         self, key: int, rasa_messages: list[dict[str, Any]]
     ) -> tuple[list[dict], int] | None:
-        with transaction() as session:
-            return inbox.store_delivery(key, rasa_messages, session=session)
+        return await in_transaction(
+            lambda session: inbox.store_delivery(key, rasa_messages, session=session)
+        )
 
     async def _metadata(self, incoming: Incoming) -> dict[str, Any]:
         return {
@@ -269,14 +356,13 @@ class Relay:
         return is_admin
 
     async def _answer_press(self, incoming: Incoming, toast: str | None) -> None:
-        try:
-            await self.bot.answer_callback_query(incoming.callback_query_id or "", text=toast)
-        except Exception as error:  # a late answer (query expired) changes nothing
-            logger.info("callback answer failed (%s)", type(error).__name__)
+        await self._toast(incoming.callback_query_id or "", toast)
+
+    async def _toast(self, callback_query_id: str, toast: str | None) -> None:
+        await answer_press(self.bot, callback_query_id, toast)
 
     async def _close_keyboard(self, chat_id: int, message_id: int) -> None:
-        with transaction() as session:
-            keyboards.close(chat_id, message_id, session=session)
+        await in_transaction(lambda session: keyboards.close(chat_id, message_id, session=session))
         try:
             await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
         except Exception as error:
@@ -289,49 +375,50 @@ class Relay:
                 continue
             await deliver(self.bot, message)
             if key is not None:
-                with transaction() as session:
-                    inbox.mark_sent(key, index + 1, session=session)
+                count = index + 1
+                await in_transaction(
+                    lambda session, n=count: inbox.mark_sent(key, n, session=session)  # type: ignore[misc]
+                )
 
-    async def _say_one_moment(self, update: Update) -> None:
-        chat = update.effective_chat
-        if chat is not None:
-            await deliver_text(self.bot, chat.id, texts.ONE_MOMENT)
-
-    async def _give_up(self, job: Job) -> None:
-        with transaction() as session:
-            if isinstance(job, TimerJob):
-                timers.mark_fired(job.timer.id, session=session)
-                self.timers_in_flight.discard(job.timer.id)
-            else:
-                inbox.mark_done(job.update.update_id, session=session)
+    async def _say_one_moment(self, chat_id: int) -> None:
+        """Once per hold-up of the chat's queue (until a job of it succeeds again)."""
+        if not chat_id or chat_id in self._told_to_wait:
+            return
+        self._told_to_wait.add(chat_id)
+        try:
+            await deliver_text(self.bot, chat_id, texts.ONE_MOMENT)
+        except Exception as error:  # a courtesy: the job itself goes on
+            logger.warning("chat %s: 'one moment' not sent (%s)", chat_id, type(error).__name__)
 
     # -- one timer ------------------------------------------------------------------------
 
     async def _fire_timer(self, timer: DueTimer) -> None:
         if timer.kind in LOCAL_KINDS:  # the bot's own housekeeping, no Rasa involved
-            run_local_timer(timer)
-            with transaction() as session:
-                timers.mark_fired(timer.id, session=session)
-            self.timers_in_flight.discard(timer.id)
+            await asyncio.to_thread(run_local_timer, timer)
+            await in_transaction(lambda session: timers.mark_fired(timer.id, session=session))
             return
         key = inbox.timer_key(timer.id)
-        stored = self._journal(key)
+        stored = await self._journal(key)
         if stored is None:
             rasa_messages = await self.rasa.trigger_intent(
                 timer.chat_id, TIMER_INTENT, {"timer_id": timer.id}
             )
             answer = read_answer(rasa_messages, timer.chat_id)
+            if answer.retry is not None:
+                raise ActionFailed(answer.retry)
             if not answer.acknowledged:
                 raise NoActionRan("timer action did not run")
-            stored = self._keep_delivery(key, rasa_messages)
+            stored = await self._keep_delivery(key, rasa_messages)
         sent = 0
         if stored is not None:
             answer, sent = read_answer(stored[0], timer.chat_id), stored[1]
         await self._deliver_all(answer, key, sent)
-        with transaction() as session:
+
+        def fired(session: Session) -> None:
             timers.mark_fired(timer.id, session=session)
             inbox.mark_done(key, session=session)
-        self.timers_in_flight.discard(timer.id)
+
+        await in_transaction(fired)
 
 
 async def deliver_text(bot: Bot, chat_id: int, text: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Conflict,
     Forbidden,
     InvalidToken,
@@ -23,6 +24,8 @@ from telegram.error import (
 )
 
 import settings
+from storage.engine import transaction
+from storage.supergroups import move_chat
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,9 @@ class Answer:
     toast: str | None = None
     keep_keyboard: bool = False
     acknowledged: bool = False
+    # Set when the action failed and saved nothing ("transient" or "fault"): the bot tries
+    # the update again; messages that came along (crisis resources) are sent at once.
+    retry: str | None = None
 
 
 def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
@@ -80,6 +86,8 @@ def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
         pending = []
         answer.acknowledged |= bool(telegram.get("ack"))
         answer.keep_keyboard |= bool(telegram.get("keep_keyboard"))
+        if telegram.get("retry"):
+            answer.retry = str(telegram["retry"])
     answer.messages.extend(_as_they_came(pending, chat_id))
     return answer
 
@@ -183,6 +191,12 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
                 ),
                 "sendMessage",
             )
+    except ChatMigrated as error:
+        # The group became a supergroup: its couple moves, and the message goes there.
+        logger.info("chat %s is now chat %s", message.chat_id, error.new_chat_id)
+        with transaction() as session:
+            move_chat(message.chat_id, error.new_chat_id, session=session)
+        await deliver(bot, replace(message, chat_id=error.new_chat_id))
     except Forbidden:
         # e.g. a partner never opened a private chat with the bot
         logger.warning("chat %s does not accept messages from the bot", message.chat_id)

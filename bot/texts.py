@@ -10,6 +10,8 @@ ONE_MOMENT = (
 )
 UNKNOWN_COMMAND = "I don't know /{name}. /help lists what I can do."
 ALREADY_ANSWERED = "This was already answered."  # the note on a button pressed too late
+FOREIGN_PRESS = "Sorry, that button doesn't work here."  # a press that is none of our buttons
+GAVE_UP = "Sorry, something went wrong on my side. Please try again."  # a press given up on
 
 # Telegram's command menu (setMyCommands), in the order shown.
 COMMAND_MENU = {

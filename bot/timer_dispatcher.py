@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.database import in_transaction
 from bot.relay import Relay, TimerJob
 from storage import timers
 from storage.engine import transaction
@@ -36,15 +37,18 @@ class TimerDispatcher:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    def tick(self) -> int:
+    async def tick(self) -> int:
         """Claim what is due now and queue it; returns how many timers were queued."""
-        with transaction() as session:
-            claimed = timers.claim_due(session=session, worker=self._worker)
+        in_flight = self._relay.timers_in_flight
+        skip = set(in_flight)  # timers still queued or firing here: not claimed (nor counted)
+        claimed = await in_transaction(
+            lambda session: timers.claim_due(session=session, worker=self._worker, skip=skip)
+        )
         queued = 0
         for timer in claimed:
-            if timer.id in self._relay.timers_in_flight:
-                continue  # already queued here (a slow Rasa made the claim look stale)
-            self._relay.timers_in_flight.add(timer.id)
+            if timer.id in in_flight:
+                continue
+            in_flight.add(timer.id)
             self._relay.enqueue(timer.chat_id, TimerJob(timer))
             queued += 1
         return queued
@@ -52,7 +56,7 @@ class TimerDispatcher:
     async def _run(self) -> None:
         while True:
             try:
-                queued = self.tick()
+                queued = await self.tick()
                 if queued:
                     logger.info("queued %d due timer(s)", queued)
             except asyncio.CancelledError:

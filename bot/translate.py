@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 
 from bot.commands import BY_NAME, as_rasa_payload, split_command
+from bot.presses import is_our_button, keyboard_of
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,33 @@ class Incoming:
     pressed_message_id: int | None = None
     message_id: int | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # A caption or an edit's words: screened for crisis language by the actions, never content.
+    screened_text: str | None = None
 
 
 @dataclass(frozen=True)
 class UnknownCommand:
     chat_id: int
     name: str
+
+
+@dataclass(frozen=True)
+class ForeignPress:
+    """A press whose data is none of our buttons': answered with a toast, never relayed."""
+
+    chat_id: int
+    callback_query_id: str
+
+
+@dataclass(frozen=True)
+class ChatMoved:
+    """A group became a supergroup (Telegram's `migrate_to/from_chat_id`)."""
+
+    old_chat_id: int
+    new_chat_id: int
+
+
+Translated = Incoming | UnknownCommand | ForeignPress | ChatMoved
 
 
 MEDIA_ATTRIBUTES = (
@@ -49,10 +71,15 @@ MEDIA_ATTRIBUTES = (
 )
 
 
-def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | None:
+def translate(update: Update, bot_username: str) -> Translated | None:
     """None for updates the bot does not relay (service messages, channel posts, ...)."""
     user = update.effective_user
     chat = update.effective_chat
+    if update.message is not None and chat is not None:
+        if update.message.migrate_to_chat_id:
+            return ChatMoved(chat.id, update.message.migrate_to_chat_id)
+        if update.message.migrate_from_chat_id:
+            return ChatMoved(update.message.migrate_from_chat_id, chat.id)
     if user is None or chat is None or user.is_bot:
         return None
     base: dict[str, Any] = {
@@ -63,9 +90,9 @@ def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | 
     }
     if update.callback_query is not None:
         data = update.callback_query.data or ""
-        # Only intent payloads from our own buttons; timers' intents are never pressable.
-        if not data.startswith("/") or data.startswith("/EXTERNAL"):
-            return None
+        # Only our own buttons' payloads (bot/presses.py); the rest get a toast.
+        if not is_our_button(data, keyboard_of(update.callback_query)):
+            return ForeignPress(chat.id, update.callback_query.id)
         message = update.callback_query.message
         return Incoming(
             **base,
@@ -75,8 +102,12 @@ def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | 
             callback_query_id=update.callback_query.id,
             pressed_message_id=message.message_id if message else None,
         )
-    if update.edited_message is not None:
-        return Incoming(**base, text="/edited_message", is_plain_text=False)
+    edited = update.edited_message
+    if edited is not None:
+        words = edited.text or edited.caption or ""
+        return Incoming(
+            **base, text="/edited_message", is_plain_text=False, screened_text=words or None
+        )
     message = update.message
     if message is None:
         return None
@@ -104,4 +135,9 @@ def translate(update: Update, bot_username: str) -> Incoming | UnknownCommand | 
     kind = next((name for name in MEDIA_ATTRIBUTES if getattr(message, name, None)), None)
     if kind is None:
         return None  # service messages: members joining, title changes, pins ...
-    return Incoming(**base, text=f'/shared_media{{"media_kind":"{kind}"}}', is_plain_text=False)
+    return Incoming(
+        **base,
+        text=f'/shared_media{{"media_kind":"{kind}"}}',
+        is_plain_text=False,
+        screened_text=message.caption or None,
+    )

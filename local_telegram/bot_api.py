@@ -236,6 +236,12 @@ def target_chat(world: World, params: Params, for_sending: bool = True) -> Chat:
         chat = None
     if chat is None:
         raise bad_request("chat not found")
+    if chat.migrated_to is not None:
+        raise ApiError(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": chat.migrated_to},
+        )
     if chat.type == "private":
         assert chat.user is not None
         if chat.user.blocked_bot and for_sending:

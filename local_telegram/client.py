@@ -135,6 +135,17 @@ class LocalTelegram:
         result: JSON = self._call("DELETE", f"/groups/{chat_id}/members/{user_id(user)}")
         return result
 
+    def migrate_group(self, chat_id: int, by: UserRef | None = None) -> JSON:
+        """Upgrade a group to a supergroup → {old_chat_id, new_chat_id}."""
+        body: JSON = {} if by is None else {"by_id": user_id(by)}
+        result: JSON = self._call("POST", f"/groups/{chat_id}/migrate", body)
+        return result
+
+    def restart_update_ids(self, next_id: int) -> JSON:
+        """The next update gets this id (Telegram's random restart after a quiet week)."""
+        result: JSON = self._call("POST", "/updates/restart", {"next_id": next_id})
+        return result
+
     def set_bot_can_read_all(self, value: bool) -> JSON:
         result: JSON = self._call("POST", "/bot", {"can_read_all_group_messages": value})
         return result
@@ -171,14 +182,17 @@ class LocalTelegram:
         message_id: int,
         data: str | None = None,
         button_text: str | None = None,
+        forged: bool = False,
     ) -> JSON:
-        """Press an inline button; raises ButtonGone if it is no longer on the message."""
+        """Press an inline button; raises ButtonGone if it is no longer on the message.
+        ``forged``: send ``data`` of the client's choosing, as a modified client can."""
         body = {
             "chat_id": chat_id,
             "from_id": user_id(user),
             "message_id": message_id,
             "data": data,
             "button_text": button_text,
+            "forged": forged,
         }
         result: JSON = self._call("POST", "/presses", body)
         return result

@@ -149,6 +149,21 @@ async def set_bot_status(request: web.Request) -> web.Response:
     return reply(world_of(request).set_bot_status(chat_id, str(need(body, "status"))))
 
 
+@routes.post("/_control/groups/{chat_id}/migrate")
+async def migrate_group(request: web.Request) -> web.Response:
+    body = await read_body(request)
+    chat_id = as_int(request.match_info["chat_id"], "chat_id")
+    by_id = optional_int(body.get("by_id"), "by_id")
+    return reply(world_of(request).migrate_group(chat_id, by_id=by_id))
+
+
+@routes.post("/_control/updates/restart")
+async def restart_update_ids(request: web.Request) -> web.Response:
+    body = await read_body(request)
+    world_of(request).restart_update_ids(as_int(need(body, "next_id"), "next_id"))
+    return reply({"ok": True})
+
+
 @routes.post("/_control/bot")
 async def configure_bot(request: web.Request) -> web.Response:
     body = await read_body(request)
@@ -198,6 +213,7 @@ async def press(request: web.Request) -> web.Response:
         message_id=as_int(need(body, "message_id"), "message_id"),
         data=body.get("data"),
         button_text=body.get("button_text"),
+        forged=bool(body.get("forged", False)),
     )
     return reply(result)
 

@@ -96,6 +96,7 @@ class Chat:
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
     bot_status: str = "member"  # member | administrator | left | kicked
     started: bool = False  # private chats: the user has written to the bot
+    migrated_to: int | None = None  # a group upgraded to this supergroup
     next_message_id: int = 1
     messages: dict[int, StoredMessage] = field(default_factory=dict)
 
@@ -198,6 +199,7 @@ class World:
         self.webhook: JSON = {"url": ""}
         self.allowed_updates: list[str] | None = None
         self.updates: list[JSON] = []
+        self._returned: set[int] = set()  # identities of pending updates getUpdates returned
         self.sent: list[JSON] = []
         self.undelivered: list[JSON] = []
         self.faults: list[Fault] = []
@@ -315,6 +317,30 @@ class World:
         if adder is not None:
             self._service_message(chat, adder, {"new_chat_members": [bot_user()]})
         return chat
+
+    def migrate_group(self, chat_id: int, by_id: int | None = None) -> JSON:
+        """Upgrade a group to a supergroup, which has a new chat id. Like Telegram: a
+        ``migrate_to_chat_id`` message in the old group, a ``migrate_from_chat_id`` message
+        in the supergroup, and sending to the old id fails with 400 and
+        ``parameters.migrate_to_chat_id``."""
+        old = self._group(chat_id)
+        if old.type != "group" or old.migrated_to is not None:
+            raise ApiError(400, "only a basic group can be upgraded to a supergroup")
+        by = self.user(by_id) if by_id is not None else self.user(next(iter(old.members)))
+        new_id = -(1_000_000_000_000 + next(self._group_numbers))
+        new = Chat(
+            new_id,
+            "supergroup",
+            self._chat_instance(new_id),
+            title=old.title,
+            members=dict(old.members),
+            bot_status=old.bot_status,
+        )
+        self.chats[new_id] = new
+        old.migrated_to = new_id
+        self._service_message(old, by, {"migrate_to_chat_id": new_id})
+        self._service_message(new, by, {"migrate_from_chat_id": old.id})
+        return {"old_chat_id": old.id, "new_chat_id": new_id}
 
     def add_member(self, chat_id: int, user_id: int, by_id: int | None = None) -> JSON:
         chat = self._group(chat_id)
@@ -445,6 +471,8 @@ class World:
     ) -> JSON:
         """A simulated user sends a message; it becomes an update unless privacy hides it."""
         chat, user = self._chat_and_member(chat_id, from_id)
+        if chat.migrated_to is not None:
+            raise ApiError(400, "group chat was upgraded to a supergroup chat")
         if kind not in USER_MESSAGE_KINDS:
             raise ApiError(400, f"kind must be one of {', '.join(USER_MESSAGE_KINDS)}")
         if kind == "text" and not text:
@@ -556,7 +584,10 @@ class World:
         message_id: int,
         data: str | None = None,
         button_text: str | None = None,
+        forged: bool = False,
     ) -> JSON:
+        """A press of a button of a bot message. ``forged``: a modified client sends ``data``
+        of its own choosing with the press (Telegram does not check it against the buttons)."""
         chat, user = self._chat_and_member(chat_id, from_id)
         stored = self.message(chat.id, message_id)
         if data is None and button_text is None:
@@ -565,6 +596,10 @@ class World:
             raise ApiError(400, "only bot messages carry inline keyboards")
         if stored.deleted:
             raise ApiError(409, "button no longer on the message (message deleted)")
+        if forged:
+            if data is None:
+                raise ApiError(400, "a forged press needs data")
+            return self._add_press(chat, user, stored, data)
         button = next(
             (
                 b
@@ -578,6 +613,9 @@ class World:
             raise ApiError(409, "button no longer on the message")
         if "callback_data" not in button:
             raise ApiError(400, "that button has no callback_data (it is not a callback button)")
+        return self._add_press(chat, user, stored, button["callback_data"])
+
+    def _add_press(self, chat: Chat, user: User, stored: StoredMessage, data: str) -> JSON:
         query_id = str(4_800_000_000_000_000_000 + next(self._query_numbers))
         self.callback_queries[query_id] = {
             "chat_id": chat.id,
@@ -589,7 +627,7 @@ class World:
             "from": user.to_api(),
             "message": self.message_api(stored),
             "chat_instance": chat.chat_instance,
-            "data": button["callback_data"],
+            "data": data,
         }
         update_id = self._add_update("callback_query", payload)
         return {"update_id": update_id, "callback_query_id": query_id, "created_at": time.time()}
@@ -629,6 +667,14 @@ class World:
 
     def drop_pending_updates(self) -> None:
         self.updates.clear()
+        self._returned.clear()
+
+    def restart_update_ids(self, next_id: int) -> None:
+        """What Telegram does after a week without updates: the next update id is chosen
+        at random (here: given), so it may repeat an id the bot saw long ago."""
+        if next_id < 1:
+            raise ApiError(400, "next_id must be positive")
+        self._update_ids = itertools.count(next_id)
 
     async def get_updates(
         self, offset: int | None, limit: int, timeout: float, allowed: list[str] | None
@@ -648,7 +694,12 @@ class World:
         if offset is not None and offset < 0:
             del self.updates[: max(len(self.updates) + offset, 0)]
         elif offset:
-            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            # The offset confirms what the bot was given before; after a restart of the ids,
+            # newer updates may have smaller ids than the offset, and are not confirmed by it.
+            self.updates = [
+                u for u in self.updates if u["update_id"] >= offset or id(u) not in self._returned
+            ]
+        self._returned &= {id(u) for u in self.updates}  # only identities still held
 
         def ready() -> bool:
             return generation != self._poll_generation or bool(self._pending(limit))
@@ -661,6 +712,7 @@ class World:
                 "make sure that only one bot instance is running",
             )
         result = self._pending(limit)
+        self._returned.update(id(u) for u in result)
         self.stats["updates_fetched"] += len(result)
         return copy.deepcopy(result)
 

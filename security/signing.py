@@ -29,6 +29,8 @@ SIGNED_FIELDS = (
     "bot_username",
     "sees_all_messages",
     "update_id",
+    "screened_text",  # a caption or an edit's new words, screened for crisis language only
+    "crisis_answered",  # the bot already delivered this update's crisis answer
     "signed_at",
 )
 SIGNATURE = "signature"

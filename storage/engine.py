@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import CursorResult, Result, create_engine, make_url
 from sqlalchemy.future import Engine  # every engine here is made with future=True
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,12 +40,17 @@ def _prepare_sqlite_file(path: Path) -> None:
     os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
 
 
+def busy_timeout_seconds() -> float:
+    """How long an SQLite writer waits for another's lock before "database is locked"."""
+    return settings.current().sqlite_busy_timeout_seconds
+
+
 def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     # WAL lets the bot read timers while the action server writes; busy_timeout makes
     # concurrent writers wait instead of failing with "database is locked".
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds() * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -100,3 +105,11 @@ def dispose_engines() -> None:
     for engine, _ in _engines.values():
         engine.dispose()
     _engines.clear()
+
+
+def is_transient(error: BaseException) -> bool:
+    """A database that is locked, busy or out of reach for a moment: the same work, tried
+    again later, can succeed (as opposed to a fault in our code, which would fail again)."""
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, exc.OperationalError | exc.TimeoutError)

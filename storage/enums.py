@@ -21,12 +21,14 @@ class StrEnum(str, enum.Enum):
 
 
 class TimerStatus(StrEnum):
-    """pending → firing (claimed by one dispatcher) → fired; or cancelled before it fires."""
+    """pending → firing (claimed by one dispatcher) → fired; or cancelled before it fires;
+    or failed when its tries are used up (TIMER_MAX_ATTEMPTS)."""
 
     PENDING = "pending"
     FIRING = "firing"
     FIRED = "fired"
     CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 class TimerKind(StrEnum):
@@ -47,12 +49,14 @@ class TimerKind(StrEnum):
 
 
 class InboxStatus(StrEnum):
-    """pending → answering (an action claimed it) → answered (answer journalled) → done."""
+    """pending → answering (an action claimed it) → answered (answer journalled) → done;
+    or failed: given up after repeated faults (never replayed later)."""
 
     PENDING = "pending"
     ANSWERING = "answering"
     ANSWERED = "answered"
     DONE = "done"
+    FAILED = "failed"
 
 
 class FlowName(StrEnum):

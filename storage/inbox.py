@@ -1,14 +1,20 @@
-"""The inbox: every Telegram update is written here before it is processed.
+"""The inbox: every Telegram update is written here before it is confirmed to Telegram.
 
 An update received twice (Telegram re-sends after a restart that did not confirm the
-offset) is recognised by its update_id and processed once.
+offset) is recognised by its update_id and processed once. Update ids are not unique
+forever: after a week without updates Telegram picks the next id at random, so a row
+received more than DUPLICATE_WINDOW ago is an older update that happens to share the id,
+not a duplicate. Telegram keeps an unconfirmed update for 24 hours, so a re-sent one is
+always younger than that window.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,14 +22,37 @@ from storage.engine import rows_changed
 from storage.enums import InboxStatus
 from storage.models import InboxUpdate, utc_now
 
+logger = logging.getLogger(__name__)
 
-def record(update_id: int, chat_id: int | None, payload: str, *, session: Session) -> bool:
+DUPLICATE_WINDOW = timedelta(days=3)
+FINISHED = (InboxStatus.DONE, InboxStatus.FAILED)
+
+
+def record(
+    update_id: int,
+    chat_id: int | None,
+    payload: str,
+    *,
+    session: Session,
+    now: datetime | None = None,
+) -> bool:
     """Store an incoming update; False if it was already recorded (a duplicate delivery)."""
-    if session.get(InboxUpdate, update_id) is not None:
-        return False
+    now = now or utc_now()
+    row = session.get(InboxUpdate, update_id)
+    if row is not None:
+        if row.received_at >= now - DUPLICATE_WINDOW:
+            return False
+        # Telegram restarted its ids: the old row (long finished) makes room for this one.
+        logger.info("update %s reuses an id last seen %s ago", update_id, now - row.received_at)
+        row.chat_id, row.received_at, row.status = chat_id, now, InboxStatus.PENDING
+        row.processed_at, row.payload = None, payload
+        session.flush()
+        return True
     try:
         with session.begin_nested():
-            session.add(InboxUpdate(update_id=update_id, chat_id=chat_id, payload=payload))
+            session.add(
+                InboxUpdate(update_id=update_id, chat_id=chat_id, payload=payload, received_at=now)
+            )
     except IntegrityError:
         return False
     return True
@@ -35,6 +64,25 @@ def mark_done(update_id: int, *, session: Session) -> None:
         .where(InboxUpdate.update_id == update_id)
         .values(status=InboxStatus.DONE, processed_at=utc_now(), payload=None)
     )
+
+
+def mark_failed(update_id: int, *, session: Session) -> None:
+    """Given up after repeated faults: not done (nothing was answered), never replayed."""
+    session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id)
+        .values(status=InboxStatus.FAILED, processed_at=utc_now(), payload=None)
+    )
+
+
+def purge_finished_before(moment: datetime, *, session: Session) -> int:
+    """Forget finished rows (updates and timers' journal rows) received before `moment`."""
+    result = session.execute(
+        delete(InboxUpdate).where(
+            InboxUpdate.status.in_(FINISHED), InboxUpdate.received_at < moment
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 def unfinished(*, session: Session) -> list[InboxUpdate]:

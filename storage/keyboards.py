@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,3 +23,9 @@ def close(chat_id: int, message_id: int, *, session: Session) -> None:
             session.add(ClosedKeyboard(chat_id=chat_id, message_id=message_id))
     except IntegrityError:
         pass  # closed by a concurrent press: same outcome
+
+
+def purge_closed_before(moment: datetime, *, session: Session) -> int:
+    """Forget keyboards closed before `moment` (their buttons were removed back then)."""
+    result = session.execute(delete(ClosedKeyboard).where(ClosedKeyboard.closed_at < moment))
+    return int(result.rowcount or 0)

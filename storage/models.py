@@ -190,6 +190,8 @@ class Timer(Base):
     claimed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
     # The dispatcher's worker name.
     claimed_by: Mapped[str | None] = Column(String(64), nullable=True)
+    # The kind of the last failed try, no text.
+    last_error: Mapped[str | None] = Column(String(64), nullable=True)
     fired_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
 

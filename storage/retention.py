@@ -15,6 +15,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 import settings
+from storage import inbox, keyboards, timers
 from storage.engine import rows_changed
 from storage.enums import InboxStatus
 from storage.models import (
@@ -26,6 +27,10 @@ from storage.models import (
     Round,
     Statement,
 )
+
+# The bot's own bookkeeping (closed keyboards, finished timers) is kept this long; finished
+# inbox rows only as long as they can tell a re-sent update (inbox.DUPLICATE_WINDOW).
+BOOKKEEPING_KEPT = timedelta(days=30)
 
 
 def cutoff(now: datetime) -> datetime:
@@ -92,3 +97,12 @@ def purge_texts_before(moment: datetime, *, session: Session) -> dict[str, int]:
         .values(payload=None, status=InboxStatus.DONE),
     )
     return counts
+
+
+def purge_bookkeeping(now: datetime, *, session: Session) -> dict[str, int]:
+    """Delete the bot's old bookkeeping rows (ids and times only); counts of rows deleted."""
+    return {
+        "inbox": inbox.purge_finished_before(now - inbox.DUPLICATE_WINDOW, session=session),
+        "keyboards": keyboards.purge_closed_before(now - BOOKKEEPING_KEPT, session=session),
+        "timers": timers.purge_finished_before(now - BOOKKEEPING_KEPT, session=session),
+    }

@@ -9,23 +9,33 @@ RETURNING on SQLite; the per-row compare-and-set needs no RETURNING.)
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+import settings
 from storage.engine import rows_changed
 from storage.enums import TimerStatus
 from storage.models import Timer, utc_now
 from storage.timer_payloads import TimerPayload
 
+logger = logging.getLogger(__name__)
+
 # A claim older than this was left by a dispatcher that died mid-fire: fire it again
 # (timer handlers are idempotent, so a second firing of finished work does nothing).
 # A restarted dispatcher does not wait for this: it releases its own claims at start-up.
 STALE_CLAIM = timedelta(seconds=60)
+FINISHED = (TimerStatus.FIRED, TimerStatus.CANCELLED, TimerStatus.FAILED)
+
+
+def max_attempts() -> int:
+    """Tries of one timer before it is given up ("failed" on its row, logged by id)."""
+    return settings.current().timer_max_attempts
 
 
 @dataclass(frozen=True)
@@ -109,25 +119,42 @@ def due_timer(timer: Timer) -> DueTimer:
 
 
 def claim_due(
-    *, session: Session, now: datetime | None = None, limit: int = 50, worker: str = "bot"
+    *,
+    session: Session,
+    now: datetime | None = None,
+    limit: int = 50,
+    worker: str = "bot",
+    skip: Collection[int] = (),
 ) -> list[DueTimer]:
-    """Claim timers that are due (oldest first), plus stale claims of dead dispatchers."""
+    """Claim timers that are due (oldest first), plus stale claims of dead dispatchers;
+    `skip`: timers this worker is still firing. A timer whose tries are used up (its
+    dispatcher kept dying while firing it) is given up instead of claimed again."""
     now = now or utc_now()
-    candidates = (
-        session.execute(
-            select(Timer)
-            .where(
-                ((Timer.status == TimerStatus.PENDING) & (Timer.due_at <= now))
-                | ((Timer.status == TimerStatus.FIRING) & (Timer.claimed_at <= now - STALE_CLAIM))
-            )
-            .order_by(Timer.due_at, Timer.id)
-            .limit(limit)
+    query = (
+        select(Timer)
+        .where(
+            ((Timer.status == TimerStatus.PENDING) & (Timer.due_at <= now))
+            | ((Timer.status == TimerStatus.FIRING) & (Timer.claimed_at <= now - STALE_CLAIM))
         )
-        .scalars()
-        .all()
+        .order_by(Timer.due_at, Timer.id)
+        .limit(limit)
     )
+    if skip:
+        query = query.where(Timer.id.not_in(list(skip)))
+    candidates = session.execute(query).scalars().all()
     claimed: list[DueTimer] = []
     for timer in candidates:
+        used_up = timer.attempts >= max_attempts()
+        values: dict[str, Any] = (
+            {"status": TimerStatus.FAILED, "last_error": timer.last_error or "claim abandoned"}
+            if used_up
+            else {
+                "status": TimerStatus.FIRING,
+                "claimed_at": now,
+                "claimed_by": worker,
+                "attempts": Timer.attempts + 1,
+            }
+        )
         result = session.execute(
             update(Timer)
             .where(Timer.id == timer.id, Timer.status == timer.status)
@@ -136,17 +163,64 @@ def claim_due(
                 if timer.claimed_at is None
                 else Timer.claimed_at == timer.claimed_at
             )
-            .values(
-                status=TimerStatus.FIRING,
-                claimed_at=now,
-                claimed_by=worker,
-                attempts=Timer.attempts + 1,
-            )
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if rows_changed(result) == 1:
+        if rows_changed(result) != 1:
+            continue
+        if used_up:
+            _log_given_up(timer.id, timer.kind, timer.attempts, values["last_error"])
+        else:
             claimed.append(due_timer(timer))
     return claimed
+
+
+def record_failure(
+    timer_id: int, error: str, *, session: Session, now: datetime | None = None
+) -> bool:
+    """A try of a claimed timer failed: True if it should be tried again (the next try is
+    counted and the claim renewed, so no other dispatcher takes it meanwhile), False if its
+    tries are used up (then it is "failed") or it is no longer ours to fire."""
+    row = session.get(Timer, timer_id)
+    if row is None or row.status != TimerStatus.FIRING:
+        return False
+    row.last_error = error[:64]
+    if row.attempts >= max_attempts():
+        row.status = TimerStatus.FAILED
+        _log_given_up(row.id, row.kind, row.attempts, row.last_error)
+        return False
+    row.attempts += 1
+    row.claimed_at = now or utc_now()
+    return True
+
+
+def renew_claim(timer_id: int, *, session: Session, now: datetime | None = None) -> None:
+    """Still firing (waiting for Rasa): keep the claim fresh, without counting a try."""
+    session.execute(
+        update(Timer)
+        .where(Timer.id == timer_id, Timer.status == TimerStatus.FIRING)
+        .values(claimed_at=now or utc_now())
+    )
+
+
+def _log_given_up(timer_id: int, kind: str, attempts: int, error: str | None) -> None:
+    logger.error(
+        "timer %s (%s) given up after %d tries; last failure: %s", timer_id, kind, attempts, error
+    )
+
+
+def purge_finished_before(moment: datetime, *, session: Session) -> int:
+    """Delete finished timers due before `moment`, except the newest of each kind in each
+    chat: "was one ever scheduled here?" (e.g. the safety hold's note) stays answerable."""
+    newest = (
+        select(func.max(Timer.id)).group_by(Timer.kind, Timer.chat_id).scalar_subquery()
+    )
+    result = session.execute(
+        delete(Timer)
+        .where(Timer.status.in_(FINISHED), Timer.due_at < moment, Timer.id.not_in(newest))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
 
 
 def release_claims_of(worker: str, *, session: Session) -> int:

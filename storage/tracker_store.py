@@ -114,3 +114,14 @@ def dispose() -> None:
     for engine in [_engine(tracker_store_url())] if _engine.cache_info().currsize else []:
         engine.dispose()
     _engine.cache_clear()
+
+
+def move_conversation(old_sender_id: str, new_sender_id: str) -> int:
+    """A group that became a supergroup: its events continue under the new chat id (so
+    /forget and retention find them there)."""
+    rows = _execute(
+        "UPDATE events SET sender_id = :new WHERE sender_id = :old",
+        new=new_sender_id,
+        old=old_sender_id,
+    )
+    return int(rows[0]) if rows else 0

@@ -1,7 +1,8 @@
 """The base every Talking Stick action shares: read the message, check who may act, answer.
 
 Order of checks for each message:
-0. Crisis language (actions.safety): answered privately, whatever else was going on.
+0. Crisis language (actions.safety): answered privately, whatever else was going on. The
+   private answer is built before any database work, so it is sent even when that fails.
 1. Content capture: if a flow is waiting for this person's words (a time zone, a statement
    step, the floor), the message is that content, whatever intent NLU guessed. Buttons and
    commands are never captured.
@@ -22,10 +23,10 @@ from sqlalchemy.orm import Session
 from actions.core.context import MessageContext, context_from
 from actions.core.replies import DomainDict, KeepKeyboard, Outgoing, Reply, Toast, send
 from actions.core.routing import capture_content, crisis_kind
-from actions.safety.respond import answer_crisis
+from actions.safety.respond import answer_crisis, private_answer
 from storage import inbox, timers
 from storage.couples import Role, couple_for_group, role_in_group
-from storage.engine import transaction
+from storage.engine import is_transient, transaction
 from storage.enums import TimerStatus
 from storage.models import utc_now
 
@@ -53,6 +54,8 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
             logger.warning("%s: unsigned message in chat %s ignored", self.name(), ctx.chat_id)
             return []
         key = journal_key(ctx)
+        kind = crisis_kind(ctx)
+        urgent = private_answer(ctx, kind) if kind and not ctx.crisis_answered else None
         answered = CollectingDispatcher()
         try:
             with transaction() as session:
@@ -67,16 +70,25 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
                         inbox.store_answer(key, answered.messages, session=session)
                 else:
                     answered.messages.extend(stored)
-        except Exception as error:  # one kind line for the person; ids only in the log
+        except Exception as error:  # ids only in the log
+            transient = is_transient(error)
             logger.error(
-                "%s failed in chat %s: %s",
+                "%s failed in chat %s: %s (%s)",
                 self.name(),
                 ctx.chat_id,
                 type(error).__name__,
+                "will be tried again" if transient else "a fault",
                 exc_info=logger.isEnabledFor(logging.DEBUG),
             )
-            answered = CollectingDispatcher()
-            send(answered, domain, [Reply(response="utter_something_went_wrong")])
+            # Nothing was saved (the transaction rolled back): no "done" for the bot, which
+            # keeps the update and sends it again. Only crisis resources go out now.
+            failed = CollectingDispatcher()
+            if urgent is not None:
+                send(failed, domain, [urgent])
+            dispatcher.messages.extend(failed.messages)
+            retry = "transient" if transient else "fault"
+            dispatcher.utter_message(json_message={"telegram": {"retry": retry}})
+            return []
         dispatcher.messages.extend(answered.messages)
         # The bot treats an answer without this marker as "no action ran" (e.g. the action
         # server was down) and keeps the update to try again, instead of losing it.

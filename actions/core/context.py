@@ -33,6 +33,11 @@ class MessageContext:
     sees_all_messages: bool
     update_id: int | None = None  # the Telegram update this answers (signed messages only)
     signed: bool = False  # the bot signed who speaks; False for timers and for forgeries
+    # A photo's caption or an edited message's new words: screened for crisis language,
+    # never content (the message itself reaches Rasa as `shared_media` / `edited_message`).
+    screened_text: str = ""
+    # The bot already delivered this message's crisis answer (an earlier try failed after).
+    crisis_answered: bool = False
 
     @property
     def in_group(self) -> bool:
@@ -76,6 +81,8 @@ def context_from(tracker: Tracker) -> MessageContext:
         sees_all_messages=bool(metadata.get("sees_all_messages", True)),
         update_id=_int_or_none(metadata.get("update_id")),
         signed=signed is not None,
+        screened_text=str(metadata.get("screened_text") or ""),
+        crisis_answered=bool(metadata.get("crisis_answered")),
     )
 
 

@@ -65,8 +65,15 @@ def is_explicit_request(ctx: MessageContext) -> bool:
 
 def crisis_kind(ctx: MessageContext) -> str | None:
     """The crisis kind of what a person typed (the lexicon matcher or the `crisis` intent),
-    or None. Buttons, commands and timers are never crisis language."""
-    if ctx.is_button_or_command or ctx.user_id is None or not ctx.text.strip():
+    or None. Buttons, commands and timers are never crisis language; a caption or an edit
+    (sent as a payload intent) is screened by the matcher alone."""
+    if ctx.user_id is None:
+        return None
+    if ctx.is_button_or_command:
+        if ctx.is_callback or not ctx.screened_text.strip():
+            return None
+        return classify(ctx.screened_text, "", 0.0)
+    if not ctx.text.strip():
         return None
     return classify(ctx.text, ctx.intent, ctx.intent_confidence)
 

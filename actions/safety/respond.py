@@ -49,6 +49,21 @@ def couples_concerned(ctx: MessageContext, session: Session) -> list[Couple]:
     return couples_of_user(ctx.user_id, session=session)
 
 
+def private_answer(ctx: MessageContext, kind: str, repeated: bool = False) -> Reply:
+    """The writer's private answer with resources. Built without the database, so it goes
+    out even when saving what happened fails (actions/core/base.py)."""
+    return Reply(
+        response="utter_crisis_again" if repeated else "utter_crisis_private",
+        values={"resources": resources_for("repeat" if repeated else kind)},
+        chat_id=None if ctx.in_private else ctx.user_id,
+        if_undeliverable=(
+            Reply(response="utter_safety_open_private", values={"link": private_link(ctx)})
+            if ctx.in_group
+            else None
+        ),
+    )
+
+
 def answer_crisis(
     ctx: MessageContext, kind: str, session: Session, now: datetime
 ) -> list[Outgoing]:
@@ -81,17 +96,9 @@ def answer_crisis(
                     chat_id=None if here else couple.group_chat_id,
                 )
             )
-    private = Reply(
-        response="utter_crisis_again" if repeated else "utter_crisis_private",
-        values={"resources": resources_for("repeat" if repeated else kind)},
-        chat_id=None if ctx.in_private else ctx.user_id,
-        if_undeliverable=(
-            Reply(response="utter_safety_open_private", values={"link": private_link(ctx)})
-            if ctx.in_group
-            else None
-        ),
-    )
-    return [*group_lines, private]
+    if ctx.crisis_answered:  # delivered already, when an earlier try failed to save this
+        return group_lines
+    return [*group_lines, private_answer(ctx, kind, repeated)]
 
 
 def hold(couple: Couple, session: Session, now: datetime) -> None:

@@ -7,7 +7,7 @@ import json
 from telegram import Update
 
 from bot.sender import chunks, keyboard, read_answer
-from bot.translate import Incoming, UnknownCommand, translate
+from bot.translate import ForeignPress, Incoming, UnknownCommand, translate
 
 USER = {"id": 11, "is_bot": False, "first_name": "<b>Al*ex_</b>"}
 GROUP_CHAT = {"id": -1001, "type": "group", "title": "Us"}
@@ -74,22 +74,31 @@ def test_stickers_become_a_media_intent_without_content():
     assert incoming.text == '/shared_media{"media_kind":"sticker"}'
 
 
-def test_button_presses_relay_their_payload_but_never_a_timer_intent():
-    def press(data: str) -> Update:
-        return Update.de_json(
-            {
-                "update_id": 2,
-                "callback_query": {
-                    "id": "q1",
-                    "from": USER,
-                    "chat_instance": "c",
-                    "data": data,
-                    "message": {"message_id": 9, "date": 0, "chat": GROUP_CHAT, "text": "x"},
+def press(data: str, keyboard: list[str] | None = None) -> Update:
+    """A press of `data` on a bot message whose buttons are `keyboard` (default: [data])."""
+    buttons = [[{"text": str(n), "callback_data": d}] for n, d in enumerate(keyboard or [data])]
+    return Update.de_json(
+        {
+            "update_id": 2,
+            "callback_query": {
+                "id": "q1",
+                "from": USER,
+                "chat_instance": "c",
+                "data": data,
+                "message": {
+                    "message_id": 9,
+                    "date": 0,
+                    "chat": GROUP_CHAT,
+                    "text": "x",
+                    "reply_markup": {"inline_keyboard": buttons},
                 },
             },
-            None,
-        )
+        },
+        None,
+    )
 
+
+def test_button_presses_relay_their_payload_but_never_a_timer_intent():
     incoming = translate(press("/join_couple"), "TalkingStickBot")
     assert isinstance(incoming, Incoming)
     assert (incoming.text, incoming.pressed_message_id, incoming.callback_query_id) == (
@@ -97,7 +106,8 @@ def test_button_presses_relay_their_payload_but_never_a_timer_intent():
         9,
         "q1",
     )
-    assert translate(press('/EXTERNAL_timer_due{"timer_id":1}'), "TalkingStickBot") is None
+    timer = translate(press('/EXTERNAL_timer_due{"timer_id":1}'), "TalkingStickBot")
+    assert isinstance(timer, ForeignPress)
 
 
 def test_rasa_answer_is_read_into_messages_toast_and_keyboard_decision():

@@ -6,18 +6,23 @@ import asyncio
 from typing import Any, ClassVar
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.replies import Outgoing, Reply
+from actions.safety import respond
 from bot import sender
 from bot.app import checked_settings
 from bot.sender import OutgoingMessage, deliver, read_answer, with_retries
 from storage import inbox
+from storage.couples import join
 from storage.engine import transaction
-from storage.models import InboxUpdate
+from storage.models import InboxUpdate, SafetyEvent
 from tests.support.trackers import add_response, build_tracker, run_action
 
 
@@ -82,6 +87,27 @@ def test_without_a_journal_row_the_action_simply_acts(database, domain):
     assert len(CountingAction.runs) == 2
 
 
+def run_failing(action: Any, tracker: Any, domain: dict) -> list[dict[str, Any]]:
+    """Everything the action said, its markers included."""
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, tracker, domain))
+    return dispatcher.messages
+
+
+def markers(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m["custom"]["telegram"] for m in said if "ack" in m.get("custom", {}).get(
+        "telegram", {}) or "retry" in m.get("custom", {}).get("telegram", {})]
+
+
+class Locked(CountingAction):
+    """Its database write fails the way SQLite does when another process holds the lock."""
+
+    action_name = "action_locked"
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        raise OperationalError("UPDATE couples", {}, Exception("database is locked"))
+
+
 def test_a_failed_action_leaves_the_update_to_be_answered_again(database, domain):
     class Failing(CountingAction):
         action_name = "action_failing"
@@ -91,10 +117,44 @@ def test_a_failed_action_leaves_the_update_to_be_answered_again(database, domain
 
     with transaction() as session:
         inbox.record(8, 100, "{}", session=session)
-    said = run_action(Failing(), tracker_for_update(8), domain)
-    assert "something went wrong" in said[0]["text"]
+    said = run_failing(Failing(), tracker_for_update(8), domain)
+    # Not "done", and no comforting line: the bot tries the update again (a fault only a
+    # few times, then it tells the person plainly that it was not handled).
+    assert markers(said) == [{"retry": "fault"}]
+    assert [m for m in said if m.get("text")] == []
     with transaction() as session:
         assert session.get(InboxUpdate, 8).status == "pending"
+    locked = run_failing(Locked(), tracker_for_update(8), domain)
+    assert markers(locked) == [{"retry": "transient"}]  # tried again until it passes
+
+
+def test_crisis_words_get_their_resources_even_when_the_database_fails(
+    database, domain, monkeypatch
+):
+    with transaction() as session:
+        join(-100800, 100, "Alex", session=session)
+        join(-100800, 101, "Sam", session=session)
+
+    def locked(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("INSERT INTO safety_events", {}, Exception("database is locked"))
+
+    tracker = build_tracker(
+        100, "I want to kill myself", "content", chat_type="private", user_id=100
+    )
+    with monkeypatch.context() as patched:
+        patched.setattr(respond.safety, "record_event", locked)
+        said = run_failing(CountingAction(), tracker, domain)
+    assert markers(said) == [{"retry": "transient"}]
+    assert len([m for m in said if "glad you told me" in (m.get("text") or "")]) == 1
+    with transaction() as session:
+        assert session.execute(select(SafetyEvent.kind)).scalars().all() == []
+    # The bot's next try says the resources went out: the saved answer does not repeat them.
+    tracker.latest_message["metadata"]["crisis_answered"] = True
+    again = run_failing(CountingAction(), tracker, domain)
+    assert markers(again) == [{"ack": True}]
+    assert not [m for m in again if "glad you told me" in (m.get("text") or "")]
+    with transaction() as session:
+        assert session.execute(select(SafetyEvent.kind)).scalars().all() == ["crisis_self_harm"]
 
 
 class FakeCall:

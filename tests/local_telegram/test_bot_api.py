@@ -580,3 +580,68 @@ def test_local_chat_shows_bot_output_and_presses(
     )
     chat.tg.close()
     chat._poll_client.close()
+
+
+def test_a_group_upgraded_to_a_supergroup_moves_and_the_old_id_refuses_messages(
+    server: LocalTelegramServer, tg: LocalTelegram
+) -> None:
+    alex, sam = tg.create_user("Alex"), tg.create_user("Sam")
+    group = tg.create_group("Us", [alex, sam])
+    moved = tg.migrate_group(group["id"], by=alex)
+    new_id = moved["new_chat_id"]
+    assert moved["old_chat_id"] == group["id"] and tg.chat(new_id)["type"] == "supergroup"
+
+    async def body(bot: Bot) -> tuple[list[Update], int | None]:
+        updates = await bot.get_updates(timeout=0)
+        try:
+            await bot.send_message(group["id"], "hello")
+        except Exception as error:  # PTB's ChatMigrated carries the new id
+            return updates, getattr(error, "new_chat_id", None)
+        return updates, None
+
+    updates, new_chat_id = with_bot(server, body)
+    assert new_chat_id == new_id
+    messages = [u.message for u in updates if u.message]
+    assert any(m.migrate_to_chat_id == new_id for m in messages)
+    assert any(m.migrate_from_chat_id == group["id"] and m.chat.id == new_id for m in messages)
+    with pytest.raises(LocalTelegramError):
+        tg.send(group["id"], sam, "still here?")
+
+
+def test_update_ids_restarted_after_a_quiet_week_still_reach_the_bot(
+    server: LocalTelegramServer, tg: LocalTelegram
+) -> None:
+    alex = started_user(tg)
+    first = tg.send(alex["id"], alex, "one")
+
+    async def body(bot: Bot) -> list[int]:
+        seen = [u.update_id for u in await bot.get_updates(timeout=0)]
+        tg.restart_update_ids(first["update_id"])
+        await asyncio.to_thread(tg.send, alex["id"], alex, "two")
+        # The offset confirms "one"; "two" has a smaller or equal id but is new.
+        seen += [u.update_id for u in await bot.get_updates(offset=seen[-1] + 1, timeout=0)]
+        return seen
+
+    seen = with_bot(server, body)
+    assert seen[-2:] == [first["update_id"], first["update_id"]]
+
+
+def test_a_forged_press_carries_data_no_button_has(
+    server: LocalTelegramServer, tg: LocalTelegram
+) -> None:
+    alex = started_user(tg)
+
+    async def body(bot: Bot) -> Update:
+        sent = await bot.send_message(alex["id"], "Join?", reply_markup=KEYBOARD)
+        await bot.get_updates(timeout=0)
+        with pytest.raises(ButtonGone):
+            await asyncio.to_thread(tg.press, alex["id"], alex, sent.message_id, data="/other")
+        await asyncio.to_thread(
+            tg.press, alex["id"], alex, sent.message_id, data="/other", forged=True
+        )
+        updates = await bot.get_updates(timeout=0)
+        return updates[-1]
+
+    update = with_bot(server, body)
+    assert update.callback_query is not None and update.callback_query.data == "/other"
+    assert update.callback_query.message.reply_markup == KEYBOARD

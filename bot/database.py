@@ -1,0 +1,28 @@
+"""Database work from the bot's event loop, done on a worker thread.
+
+SQLite makes a writer wait for another's lock (up to its busy timeout) before it fails with
+"database is locked". Done on the event loop, that wait would stop every chat and Telegram
+polling with it; on a thread, only the job that needs the database waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from storage.engine import transaction
+
+T = TypeVar("T")
+
+
+async def in_transaction(work: Callable[[Session], T]) -> T:
+    """`work(session)` in one transaction (committed on success), on a worker thread."""
+
+    def run() -> T:
+        with transaction() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
