@@ -8,16 +8,17 @@ from typing import Any
 import pytest
 from telegram import Update
 
+from actions.core import replies
 from actions.core.timezones import timezone_buttons
 from actions.general.help import ActionAnswerEdit, ActionAnswerMedia
-from actions.round_robin.floor import option_payload
-from actions.safety.check import QUESTIONS, payload
-from actions.statement.replies import payload as statement_payload
+from actions.round_robin.floor import OPTION_INTENT
+from actions.safety.check import QUESTIONS, answer_button
+from actions.statement.replies import statement_button
 from bot import domain as bot_domain
 from bot.presses import has_payload_shape, is_our_button
 from bot.translate import ChatMoved, ForeignPress, Incoming, translate
 from tests.bot.test_translation import GROUP_CHAT, USER, message_update, press
-from tests.conftest import build_tracker, run_action, texts
+from tests.support.trackers import build_tracker, run_action, texts
 
 
 def test_a_press_of_one_of_the_pressed_messages_buttons_is_relayed():
@@ -72,8 +73,13 @@ def our_payloads() -> list[str]:
         for button in variant.get("buttons") or []
     ]
     found += [button["payload"] for button in timezone_buttons()]
-    found += [payload(q.key, value) for q in QUESTIONS for _, value in q.options]
-    found += [statement_payload("statement_keep", 12, "feel", 0), option_payload(3, "t300")]
+    found += [
+        answer_button("", q.key, value)["payload"] for q in QUESTIONS for _, value in q.options
+    ]
+    found += [
+        statement_button("", "statement_keep", 12, "feel", 0)["payload"],
+        replies.button("", OPTION_INTENT, round_option="3:t300")["payload"],
+    ]
     found += [
         '/pause_time{"pause_ref":"12.m20"}',
         '/pause_time{"pause_ref":"12.t29400000"}',

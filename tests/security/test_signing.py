@@ -18,7 +18,7 @@ from security import keys, signing
 from storage import inbox
 from storage.engine import PROJECT_ROOT, transaction
 from storage.models import InboxUpdate
-from tests.conftest import build_tracker, run_action
+from tests.support.trackers import build_tracker, run_action
 
 KEY = b"k" * 32
 GROUP = "-100123"
