@@ -157,8 +157,14 @@ def test_a_group_upgraded_to_a_supergroup_is_recognised_from_either_side():
 def test_crisis_words_in_a_caption_or_an_edit_get_the_crisis_answer(
     database, domain, action, text, intent
 ):
-    tracker = build_tracker(300, text, intent, chat_type="private", user_id=300)
-    tracker.latest_message["metadata"]["screened_text"] = "I don't want to live anymore"
+    tracker = build_tracker(
+        300,
+        text,
+        intent,
+        chat_type="private",
+        user_id=300,
+        screened_text="I don't want to live anymore",
+    )
     said = texts(run_action(action, tracker, domain))
     assert len(said) == 1 and "glad you told me" in said[0]
     tracker.latest_message["metadata"]["screened_text"] = "our cat, asleep"

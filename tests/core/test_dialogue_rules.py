@@ -76,14 +76,20 @@ RESPONSE_NAME = re.compile(r"""["'](utter_\w+)["']""")
 SECTION = re.compile(r"^  # ── (\w+) \(actions/(\w+)/\)")
 
 
-def responses_in_code(package: str = "") -> set[str]:
+def responses_in_code(package: str = "", root: str = "actions") -> set[str]:
     """Every "utter_…" string in the actions (named in full there, never composed)."""
     found = {
         name
-        for path in (PROJECT_ROOT / "actions" / package).rglob("*.py")
+        for path in (PROJECT_ROOT / root / package).rglob("*.py")
         for name in RESPONSE_NAME.findall(path.read_text())
     }
     return found - {"utter_action"}  # a key of Rasa's messages (actions/core/replies.py)
+
+
+def responses_of_the_bot() -> set[str]:
+    """Responses the bot renders itself (bot/domain.py): it answers observers and failures
+    without Rasa. They count as shared: their place is the core section."""
+    return responses_in_code(root="bot")
 
 
 def responses_in_data() -> set[str]:
@@ -106,7 +112,8 @@ def test_every_response_the_actions_use_is_in_the_domain():
 
 def test_every_response_in_the_domain_is_used():
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
-    assert set(domain["responses"]) - responses_in_code() - responses_in_data() == set()
+    used = responses_in_code() | responses_of_the_bot() | responses_in_data()
+    assert set(domain["responses"]) - used == set()
 
 
 # -- domain.yml reads flow by flow, like actions/ ----------------------------------------------
@@ -159,6 +166,8 @@ def test_each_response_is_in_the_section_of_the_flow_using_it():
     for flow in FLOWS:
         for name in responses_in_code(flow):
             users.setdefault(name, set()).add(flow)
+    for name in responses_of_the_bot():
+        users.setdefault(name, set()).update({"core", "bot"})
     for flow, names in sections("responses"):
         for name in names:
             expected = users[name] if len(users[name]) == 1 else {"core"}

@@ -23,6 +23,7 @@ from storage import inbox
 from storage.couples import join
 from storage.engine import transaction
 from storage.models import InboxUpdate, SafetyEvent
+from tests.support.rendering import in_dispatch_shape, rendered_by_rasa
 from tests.support.trackers import add_response, build_tracker, run_action
 
 
@@ -88,10 +89,10 @@ def test_without_a_journal_row_the_action_simply_acts(database, domain):
 
 
 def run_failing(action: Any, tracker: Any, domain: dict) -> list[dict[str, Any]]:
-    """Everything the action said, its markers included."""
+    """Everything the action said, rendered as Rasa does, its markers included."""
     dispatcher = CollectingDispatcher()
     asyncio.run(action.run(dispatcher, tracker, domain))
-    return dispatcher.messages
+    return in_dispatch_shape(rendered_by_rasa(dispatcher.messages, domain, tracker.sender_id))
 
 
 def markers(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -149,7 +150,14 @@ def test_crisis_words_get_their_resources_even_when_the_database_fails(
     with transaction() as session:
         assert session.execute(select(SafetyEvent.kind)).scalars().all() == []
     # The bot's next try says the resources went out: the saved answer does not repeat them.
-    tracker.latest_message["metadata"]["crisis_answered"] = True
+    tracker = build_tracker(
+        100,
+        "I want to kill myself",
+        "content",
+        chat_type="private",
+        user_id=100,
+        crisis_answered=True,
+    )
     again = run_failing(CountingAction(), tracker, domain)
     assert markers(again) == [{"ack": True}]
     assert not [m for m in again if "glad you told me" in (m.get("text") or "")]

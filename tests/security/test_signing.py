@@ -18,7 +18,7 @@ from security import keys, signing
 from storage import inbox
 from storage.engine import PROJECT_ROOT, transaction
 from storage.models import InboxUpdate
-from tests.support.trackers import build_tracker, run_action
+from tests.support.trackers import add_response, build_tracker, run_action
 
 KEY = b"k" * 32
 GROUP = "-100123"
@@ -130,7 +130,7 @@ class CountingAction(TalkingStickAction):
 
     def handle(self, ctx: MessageContext, session) -> list[Outgoing]:  # type: ignore[no-untyped-def]
         self.runs.append(ctx)
-        return [Reply(text="acted")]
+        return [Reply(response="utter_test_acted")]
 
 
 def unsigned_tracker(metadata: dict):  # type: ignore[no-untyped-def]
@@ -155,7 +155,8 @@ def test_an_unsigned_message_does_nothing_and_says_nothing(database, domain):
     assert CountingAction.runs == []
 
 
-def test_a_forged_update_id_cannot_take_a_real_pending_update(database, domain):
+def test_a_forged_update_id_cannot_take_a_real_pending_update(database, domain, monkeypatch):
+    add_response(monkeypatch, domain, "utter_test_acted", "acted")
     CountingAction.runs.clear()
     with transaction() as session:
         inbox.record(77, 100, '{"update_id": 77}', session=session)
@@ -177,7 +178,8 @@ class TimerAction(CountingAction):
     fired_by_timers = True
 
 
-def test_only_the_timer_action_runs_unsigned_for_a_timer(database, domain):
+def test_only_the_timer_action_runs_unsigned_for_a_timer(database, domain, monkeypatch):
+    add_response(monkeypatch, domain, "utter_test_acted", "acted")
     CountingAction.runs.clear()
     tracker = build_tracker(100, "", "EXTERNAL_timer_due", user_id=None)
     assert run_action(CountingAction(), tracker, domain) == []  # e.g. an export: nothing

@@ -34,6 +34,8 @@ def build_tracker(
     confidence: float = 1.0,
     message_id: int | None = None,
     update_id: int | None = None,
+    screened_text: str | None = None,
+    crisis_answered: bool | None = None,
 ) -> Tracker:
     """A tracker as the action server receives it; a user's message is signed as the bot
     signs it (no user: a fired timer, which Rasa's token-guarded API triggers unsigned)."""
@@ -49,6 +51,10 @@ def build_tracker(
         }
         if update_id is not None:
             metadata["update_id"] = update_id
+        if screened_text is not None:
+            metadata["screened_text"] = screened_text
+        if crisis_answered is not None:
+            metadata["crisis_answered"] = crisis_answered
         metadata = signing.sign(str(chat_id), text, metadata)
     latest = {
         "text": text,
