@@ -5,8 +5,10 @@
 setup:
 	@scripts/bootstrap.sh
 
+# `exec`: the launcher takes the place of make's shell, so make's SIGTERM (the one signal make
+# passes on; systemd, Docker) reaches it directly; and it stops everything if make dies.
 run: setup
-	@.venv/bin/python -m launcher run
+	@exec .venv/bin/python -m launcher run --stop-with-parent
 
 test:
 	@scripts/test.sh

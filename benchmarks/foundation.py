@@ -29,7 +29,11 @@ from launcher.training import child_environment, ensure_model
 from local_telegram.client import LocalTelegram
 from storage.engine import PROJECT_ROOT
 
-PROCESS_MARKERS = {"rasa": "rasa run", "actions": "launcher.action_server", "bot": "-m bot"}
+PROCESS_MARKERS = {
+    "rasa": "launcher.rasa_server",
+    "actions": "launcher.action_server",
+    "bot": "-m bot",
+}
 
 
 def parent_of(pid: int) -> int:

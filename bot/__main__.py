@@ -8,18 +8,33 @@ from telegram import Update
 
 from bot.app import build_application, checked_settings
 
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s [bot] %(name)s: %(message)s",
-    )
-    # httpx logs request URLs, and Telegram URLs contain the bot token.
-    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "telegram.Bot"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+# LOG_LEVEL is the level of our own loggers. Libraries never log below INFO, whatever it
+# says: at DEBUG python-telegram-bot logs whole updates and the parameters of each call
+# (message texts), SQLAlchemy result rows.
+OWN_LOGGERS = ("bot", "actions", "storage")
+PINNED_LOGGERS = {
+    # They log request URLs (at INFO too), and Telegram's URLs contain the bot token.
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram.ext.ExtBot": logging.WARNING,
+    "telegram.Bot": logging.WARNING,
     # A 429 is handled by bot/sender.py (wait as asked, send again); the rate limiter would
     # log each one as an error with a traceback.
-    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+    "telegram.ext.AIORateLimiter": logging.CRITICAL,
+}
+
+
+def configure_logging(level_name: str) -> None:
+    wanted = logging.getLevelName(level_name)
+    level = wanted if isinstance(wanted, int) else logging.INFO
+    logging.basicConfig(
+        level=max(level, logging.INFO),
+        format="%(asctime)s %(levelname)s [bot] %(name)s: %(message)s",
+    )
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    for name, pinned in PINNED_LOGGERS.items():
+        logging.getLogger(name).setLevel(pinned)
 
 
 def main() -> None:

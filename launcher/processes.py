@@ -1,20 +1,58 @@
-"""One child process: started with a log file, checked for health, stopped cleanly."""
+"""One child process: started with a log file, checked for health, stopped cleanly.
+
+Each child runs in its own session (so its own process group): Ctrl-C in the terminal
+reaches only the launcher, which stops the children itself, and stopping one signals its
+whole group, with whatever it started. A child also dies when the launcher dies without
+stopping it (SIGKILL, the OOM killer): on Linux the kernel sends it SIGKILL then
+(`PR_SET_PDEATHSIG`), so no orphan keeps the ports and the database.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from launcher.paths import PRIVATE_UMASK, open_private_log
 from storage.engine import PROJECT_ROOT
 
 HealthCheck = Callable[[], bool]
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# Loaded now, in the parent: nothing is loaded between fork and exec.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+# Linux sends the death signal when the *thread* that started the child ends, not its
+# process: children are all started from this one thread, which lives as long as the
+# process (a child restarted from a short-lived thread would otherwise die with it).
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spawner")
+
+
+def set_death_signal(signal_number: int, parent: int) -> None:
+    """This process gets `signal_number` when its parent, process `parent`, dies (Linux)."""
+    if _LIBC is None:
+        return
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal_number, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl: no signal will come
+        os.kill(os.getpid(), signal_number)
+
+
+def die_with_parent(signal_number: int) -> Callable[[], None] | None:
+    """For `preexec_fn`: the child gets `signal_number` when this process dies."""
+    if _LIBC is None:
+        return None
+    parent = os.getpid()
+    return lambda: set_death_signal(signal_number, parent)
 
 
 def http_ok(url: str, want_json_key: str | None = None) -> HealthCheck:
@@ -40,20 +78,32 @@ class ManagedProcess:
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed on stop
-        log.write(f"\n--- starting {self.name} at {time.strftime('%H:%M:%S')} ---\n".encode())
-        log.flush()
-        self.popen = subprocess.Popen(
-            self.command,
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # Ctrl-C is ours to pass on
-        )
-        log.close()
+        log = open_private_log(self.log_path)
+        try:
+            banner = f"\n--- starting {self.name} at {time.strftime('%H:%M:%S')} ---\n"
+            os.write(log, banner.encode())
+            started = _SPAWNER.submit(
+                subprocess.Popen,
+                self.command,
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C is ours to pass on
+                umask=PRIVATE_UMASK,  # what the child writes (logs, databases) is its owner's
+                # SIGKILL, not SIGTERM: nobody is left to insist if a child ignored a polite
+                # request, and every process is built to be killed at any moment.
+                preexec_fn=die_with_parent(signal.SIGKILL),
+            )
+            try:
+                self.popen = started.result()
+            except KeyboardInterrupt:
+                # Asked to stop while the child was starting: keep hold of it, to stop it too.
+                self.popen = started.result()
+                raise
+        finally:
+            os.close(log)
 
     @property
     def pid(self) -> int | None:
@@ -75,14 +125,24 @@ class ManagedProcess:
         )
 
     def stop(self, timeout: float = 15) -> None:
-        if not self.alive():
+        self.terminate()
+        self.wait_stopped(timeout)
+
+    def terminate(self) -> None:
+        """Ask the process and whatever it started (its process group) to stop."""
+        if self.alive():
+            assert self.popen is not None
+            os.killpg(self.popen.pid, signal.SIGTERM)
+
+    def wait_stopped(self, timeout: float) -> None:
+        """Wait for a terminated process; kill its group if it takes longer than `timeout`."""
+        if self.popen is None:
             return
-        assert self.popen is not None
-        os.killpg(self.popen.pid, signal.SIGTERM)
         try:
             self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(self.popen.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait(5)
 
     def kill(self) -> None:

@@ -9,14 +9,18 @@ import secrets
 import socket
 import sqlite3
 import stat
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import yaml  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 import settings
-from launcher.paths import PYTHON
+from launcher.log_levels import at_least
+from launcher.paths import PYTHON, private_dir
 from launcher.processes import ManagedProcess, http_ok
 from launcher.training import child_environment, ensure_model
 from security import keys
@@ -76,6 +80,9 @@ class Stack:
             ACTION_SERVER_URL=f"http://127.0.0.1:{config.actions_port}/webhook",
             SANIC_HOST="127.0.0.1",  # the action server listens on loopback only
             TELEGRAM_BOT_TOKEN=config.telegram_token or LOCAL_BOT_TOKEN,
+            # Rasa's and the action server's Sanic loggers: their access log (INFO) lists
+            # request URLs, and Rasa's carry its API token. ERROR is Rasa's default.
+            LOG_LEVEL_LIBRARIES=at_least("WARNING", env.get("LOG_LEVEL_LIBRARIES") or "ERROR"),
         )
         if config.shared_secret:
             env[keys.SECRET_ENV] = config.shared_secret
@@ -87,22 +94,20 @@ class Stack:
         return env
 
     def write_endpoints(self) -> Path:
-        """Rasa's endpoints.yml, rendered from the environment into var/runtime/."""
-        runtime = self.config.var_dir / "runtime"
-        runtime.mkdir(parents=True, exist_ok=True)
-        path = runtime / "endpoints.yml"
-        write_private(
-            path,
-            "action_endpoint:\n"
-            f'  url: "http://127.0.0.1:{self.config.actions_port}/webhook"\n'
-            "  headers:\n"
-            # Unquoted: Rasa expands ${...} only in plain scalars.
-            f"    Authorization: Bearer ${{{ACTION_SERVER_TOKEN_ENV}}}\n"
-            + tracker_store_yaml(
+        """Rasa's endpoints.yml, rendered from the environment into var/runtime/: it may hold
+        the tracker store's password, so it is created readable by its owner only. The action
+        server's key is not in it: Rasa reads it from its own environment."""
+        runtime = private_dir(self.config.var_dir / "runtime")
+        endpoints = {
+            "action_endpoint": {
+                "url": f"http://127.0.0.1:{self.config.actions_port}/webhook",
+                "headers": {"Authorization": EnvironmentReference(ACTION_SERVER_TOKEN_ENV)},
+            },
+            "tracker_store": tracker_store_endpoint(
                 settings.current(self.environment()).tracker_store_url, self.config.var_dir
-            )
-        )
-        return path
+            ),
+        }
+        return write_private_yaml(runtime / "endpoints.yml", endpoints)
 
     # -- processes -----------------------------------------------------------------------
 
@@ -147,15 +152,12 @@ class Stack:
                 [
                     PYTHON,
                     "-m",
-                    "rasa",
-                    "run",
+                    "launcher.rasa_server",  # `rasa run`, its token from RASA_AUTH_TOKEN
                     "--enable-api",
                     "-i",
                     "127.0.0.1",
                     "-p",
                     str(config.rasa_port),
-                    "--auth-token",
-                    config.rasa_auth_token,
                     "--model",
                     str(ensure_model()),
                     "--endpoints",
@@ -186,14 +188,20 @@ class Stack:
     def start(self, timeout: float = 240) -> None:
         # What the children will read, checked here: one clear error instead of three logs.
         settings.checked(self.environment())
-        self.config.var_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.config.var_dir)
         _with_env(self.environment(), upgrade_to_head)
         ensure_model()
         first = (["telegram"] if self.config.uses_local_telegram else []) + ["actions", "rasa"]
         for key in first:
             self.start_one(key, wait=False)
-        with ThreadPoolExecutor(len(first)) as pool:
+        # Not `with`: asked to stop meanwhile (Ctrl-C, SIGTERM), the caller must get on with
+        # stopping at once, not after everything became healthy. Waiting threads end when
+        # their process is stopped.
+        pool = ThreadPoolExecutor(len(first))
+        try:
             list(pool.map(lambda key: self.processes[key].wait_healthy(timeout), first))
+        finally:
+            pool.shutdown(wait=False)
         self.start_one("bot", timeout=timeout)
 
     def start_one(self, key: str, wait: bool = True, timeout: float = 240) -> ManagedProcess:
@@ -213,9 +221,17 @@ class Stack:
         return next((p for p in self.processes.values() if not p.alive()), None)
 
     def stop(self) -> None:
-        for key in ("bot", "rasa", "actions", "telegram"):
-            if key in self.processes:
-                self.processes[key].stop()
+        # The bot first, so that it tells no one "one moment" while Rasa goes away; then the
+        # others together (Rasa alone takes seconds).
+        if "bot" in self.processes:
+            self.processes["bot"].stop()
+        others = [
+            self.processes[key] for key in ("rasa", "actions", "telegram") if key in self.processes
+        ]
+        for process in others:
+            process.terminate()
+        for process in others:
+            process.wait_stopped(timeout=15)
 
 
 def _ready_file_names(path: Path, pid: int | None) -> bool:
@@ -237,16 +253,9 @@ def _with_env(env: dict[str, str], function):  # type: ignore[no-untyped-def]
         os.environ.update(saved)
 
 
-def write_private(path: Path, text: str) -> None:
-    """Readable by the owner only (it may hold the tracker store's password)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # an older file keeps its mode through O_CREAT
-    with os.fdopen(descriptor, "w") as file:
-        file.write(text)
-
-
-def tracker_store_yaml(url: str | None, var_dir: Path) -> str:
-    """Rasa's SQL tracker store: an SQLite file by default, or `TRACKER_STORE_URL`."""
+def tracker_store_endpoint(url: str | None, var_dir: Path) -> dict[str, Any]:
+    """Rasa's SQL tracker store: an SQLite file by default, or `TRACKER_STORE_URL` (its
+    parts as Rasa's SQLTrackerStore takes them, query options such as `sslmode` included)."""
     if not url:
         path = var_dir / "rasa_tracker.db"
         if not path.exists():
@@ -255,10 +264,11 @@ def tracker_store_yaml(url: str | None, var_dir: Path) -> str:
             # WAL is a lasting property of the file: Rasa's own engine then commits each
             # message with one append instead of rewriting a rollback journal.
             with sqlite3.connect(path) as connection:
+                connection.execute("PRAGMA secure_delete=ON")
                 connection.execute("PRAGMA journal_mode=WAL")
-        return f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{path}"\n'
+        return {"type": "SQL", "dialect": "sqlite", "db": str(path)}
     parsed = make_url(url)
-    lines = ["tracker_store:", "  type: SQL", f'  dialect: "{parsed.drivername}"']
+    endpoint: dict[str, Any] = {"type": "SQL", "dialect": parsed.drivername}
     for key, value in (
         ("url", parsed.host),
         ("port", parsed.port),
@@ -267,8 +277,52 @@ def tracker_store_yaml(url: str | None, var_dir: Path) -> str:
         ("password", parsed.password),
     ):
         if value:
-            lines.append(f'  {key}: "{value}"')
-    return "\n".join(lines) + "\n"
+            endpoint[key] = value
+    if parsed.query:
+        endpoint["query"] = {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in parsed.query.items()
+        }
+    return endpoint
+
+
+class _QuotedStrings(yaml.SafeDumper):
+    """Every string double-quoted: Rasa reads a plain scalar with `${NAME}` in it as an
+    environment variable to substitute, and a password may contain just that."""
+
+
+_QuotedStrings.add_representer(
+    str,
+    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"'),
+)
+
+
+class EnvironmentReference(str):
+    """`Bearer ${NAME}`, written as the one plain scalar, so that Rasa substitutes it from its
+    environment: the secret itself never lands in a file."""
+
+    def __new__(cls, name: str) -> EnvironmentReference:
+        return super().__new__(cls, "Bearer ${" + name + "}")
+
+
+_QuotedStrings.add_representer(
+    EnvironmentReference,
+    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value)),
+)
+
+
+def write_private_yaml(path: Path, content: dict[str, Any]) -> Path:
+    """Write `content` as YAML to a new file made 0600 from the start (mkstemp), then put it
+    in place at once: the old file, whatever its mode, is replaced, never rewritten."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            yaml.dump(content, file, Dumper=_QuotedStrings, sort_keys=False, allow_unicode=True)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
 
 
 __all__ = ["LOCAL_BOT_TOKEN", "Stack", "StackConfig", "free_port"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
 
 from launcher.paths import PYTHON, models_dir, training_inputs
+from launcher.processes import die_with_parent
 from storage.engine import PROJECT_ROOT
 
 
@@ -61,6 +63,7 @@ def ensure_model(log: Path | None = None) -> Path:
             stdout=output,
             stderr=subprocess.STDOUT,
             env=child_environment(),
+            preexec_fn=die_with_parent(signal.SIGKILL),  # no training on after a killed launcher
         )
     if result.returncode != 0 or not path.exists():
         raise SystemExit(f"Training failed (exit {result.returncode}); see {output.name}")

@@ -16,7 +16,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import bindparam, create_engine, text
+from sqlalchemy import bindparam, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -31,8 +31,18 @@ def tracker_store_url() -> str:
 @cache
 def _engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
-        return create_engine(url, future=True, hide_parameters=True, connect_args={"timeout": 10})
+        engine = create_engine(url, future=True, hide_parameters=True, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _secure_delete)
+        return engine
     return create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True)
+
+
+def _secure_delete(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """Events we delete are overwritten with zeros, not left in the file's free pages
+    (Rasa's own connections never delete)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
 
 
 def _engine_if_present() -> Engine | None:
@@ -58,11 +68,23 @@ def _execute(sql: str, **params: object) -> list:
     try:
         with engine.begin() as connection:
             result = connection.execute(statement, params)
-            return list(result) if result.returns_rows else [result.rowcount]
+            rows = list(result) if result.returns_rows else [result.rowcount]
+        if not result.returns_rows and engine.dialect.name == "sqlite":
+            _truncate_write_ahead_log(engine)
+        return rows
     except (OperationalError, ProgrammingError) as error:
         if "events" in str(error.orig) and "no such table" in str(error.orig).lower():
             return []  # Rasa has not stored any conversation yet
         raise
+
+
+def _truncate_write_ahead_log(engine: Engine) -> None:
+    """Rasa's SQLite store is in WAL mode: the pages that held the deleted events stay in the
+    -wal file until it is written over. Copy it into the database (whose freed pages
+    secure_delete zeroed) and cut it to nothing. Best effort: when Rasa is busy the
+    checkpoint stops short, and the next purge tries again."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def delete_conversation(sender_id: str) -> int:
