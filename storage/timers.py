@@ -220,8 +220,25 @@ def release_claims_of(worker: str, *, session: Session) -> int:
 
 
 def mark_fired(timer_id: int, *, session: Session) -> None:
+    """Only a claimed timer is marked fired: a row that is pending again, or a new timer
+    that got the id of a deleted one (SQLite may reuse it), is left for its own firing."""
     session.execute(
-        update(Timer).where(Timer.id == timer_id).values(status="fired", fired_at=utc_now())
+        update(Timer)
+        .where(Timer.id == timer_id, Timer.status == "firing")
+        .values(status="fired", fired_at=utc_now())
+    )
+
+
+def still_claimed(timer: DueTimer, *, session: Session) -> bool:
+    """Whether the claimed timer is still this one, and still firing: it may have been
+    cancelled or deleted (e.g. by /forget) while it waited in its chat's queue, and its id
+    may already belong to a new timer."""
+    row = session.get(Timer, timer.id)
+    return (
+        row is not None
+        and row.status == "firing"
+        and row.kind == timer.kind
+        and row.chat_id == timer.chat_id
     )
 
 
