@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Timer, utc_now
+from storage.models import InboxUpdate, Timer, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,9 @@ def schedule(
     timer = Timer(kind=kind, chat_id=chat_id, due_at=due_at, payload=json.dumps(payload or {}))
     session.add(timer)
     session.flush()
+    # SQLite may give a new timer the id of a deleted one: its answer journal (the inbox row
+    # keyed by the negative id) starts empty, or the new timer would "repeat" the old answer.
+    session.execute(delete(InboxUpdate).where(InboxUpdate.update_id == -timer.id))
     return timer
 
 
