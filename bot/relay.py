@@ -393,6 +393,9 @@ class Relay:
     # -- one timer ------------------------------------------------------------------------
 
     async def _fire_timer(self, timer: DueTimer) -> None:
+        if not await in_transaction(lambda session: timers.still_claimed(timer, session=session)):
+            logger.info("timer %s (%s) no longer due: skipped", timer.id, timer.kind)
+            return
         if timer.kind in LOCAL_KINDS:  # the bot's own housekeeping, no Rasa involved
             await asyncio.to_thread(run_local_timer, timer)
             await in_transaction(lambda session: timers.mark_fired(timer.id, session=session))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 import settings
 from storage.engine import rows_changed
 from storage.enums import TimerStatus
-from storage.models import Timer, utc_now
+from storage.models import InboxUpdate, Timer, utc_now
 from storage.timer_payloads import TimerPayload
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,9 @@ def schedule(
     timer = Timer(kind=str(kind), chat_id=chat_id, due_at=due_at, payload=_encoded(payload))
     session.add(timer)
     session.flush()
+    # SQLite may give a new timer the id of a deleted one: its answer journal (the inbox row
+    # keyed by the negative id) starts empty, or the new timer would "repeat" the old answer.
+    session.execute(delete(InboxUpdate).where(InboxUpdate.update_id == -timer.id))
     return timer
 
 
@@ -234,10 +237,25 @@ def release_claims_of(worker: str, *, session: Session) -> int:
 
 
 def mark_fired(timer_id: int, *, session: Session) -> None:
+    """Only a claimed timer is marked fired: a row that is pending again, or a new timer
+    that got the id of a deleted one (SQLite may reuse it), is left for its own firing."""
     session.execute(
         update(Timer)
-        .where(Timer.id == timer_id)
+        .where(Timer.id == timer_id, Timer.status == TimerStatus.FIRING)
         .values(status=TimerStatus.FIRED, fired_at=utc_now())
+    )
+
+
+def still_claimed(timer: DueTimer, *, session: Session) -> bool:
+    """Whether the claimed timer is still this one, and still firing: it may have been
+    cancelled or deleted (e.g. by /forget) while it waited in its chat's queue, and its id
+    may already belong to a new timer."""
+    row = session.get(Timer, timer.id)
+    return (
+        row is not None
+        and row.status == TimerStatus.FIRING
+        and row.kind == timer.kind
+        and row.chat_id == timer.chat_id
     )
 
 

@@ -178,3 +178,19 @@ def test_a_message_to_a_group_that_became_a_supergroup_goes_there_and_the_couple
     with transaction() as session:
         assert couple_for_group(-1000000000900, session=session) is not None
         assert timers.pending("turn_end", -1000000000900, session=session)
+
+
+def test_a_queued_timer_deleted_meanwhile_does_not_fire_the_new_timer_that_got_its_id(database):
+    with transaction() as session:
+        old_id = timers.schedule("safety_hold_notice", CHAT, utc_now(), session=session).id
+    with transaction() as session:
+        [stale] = timers.claim_due(session=session)
+        session.delete(session.get(Timer, old_id))  # /forget deletes the chat's timers...
+    with transaction() as session:  # ...and schedules its purge, which may reuse the id
+        purge = timers.schedule("purge_conversation", CHAT, utc_now(), session=session)
+        purge.id = old_id
+    rasa = FakeRasa()
+    asyncio.run(Relay(FakeBot(), rasa)._run_job(CHAT, TimerJob(stale)))  # type: ignore[arg-type]
+    with transaction() as session:
+        assert session.get(Timer, old_id).status == "pending"  # left for its own firing
+    assert rasa.metadata == []

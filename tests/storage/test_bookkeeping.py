@@ -135,3 +135,16 @@ def test_a_group_that_became_a_supergroup_takes_its_couple_and_rows_along(databa
         assert couple is not None and len(couple.partners) == 2
         assert timers.pending("turn_end", SUPERGROUP, session=session)
         assert session.get(InboxUpdate, 60).chat_id == SUPERGROUP
+
+
+def test_a_new_timer_with_a_reused_id_starts_with_an_empty_answer_journal(database):
+    with transaction() as session:
+        old = timers.schedule("turn_end", GROUP, utc_now(), session=session)
+        assert inbox.begin_answer(inbox.timer_key(old.id), GROUP, session=session) is None
+        inbox.store_answer(inbox.timer_key(old.id), [{"text": "old"}], session=session)
+        reused = old.id
+        session.delete(old)
+    with transaction() as session:
+        new = timers.schedule("purge_conversation", GROUP, utc_now(), session=session)
+        assert new.id == reused  # SQLite hands out the largest id again
+        assert inbox.journal(inbox.timer_key(new.id), session=session) is None
