@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 
+import settings
 from bot.app import build_application, checked_settings
 
 # LOG_LEVEL is the level of our own loggers. Libraries never log below INFO, whatever it
@@ -24,8 +25,8 @@ PINNED_LOGGERS = {
 }
 
 
-def configure_logging(level_name: str) -> None:
-    wanted = logging.getLevelName(level_name)
+def configure_logging(level_name: str | None = None) -> None:
+    wanted = logging.getLevelName(level_name or settings.current().log_level)
     level = wanted if isinstance(wanted, int) else logging.INFO
     logging.basicConfig(
         level=max(level, logging.INFO),

@@ -22,6 +22,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.safety import crisis
+from actions.statement import coaching
 from security import keys
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     except keys.MissingSecret as error:
         raise SystemExit(str(error)) from error
     app = build_app(args.actions, token, args.auto_reload)
+    # spaCy and the matchers are built before the first message, not during it (tens of
+    # seconds on a loaded machine: a first message would otherwise wait that long).
+    crisis.warm_up()
+    coaching.warm_up()
     ssl = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     host = "127.0.0.1"  # loopback only, whatever rasa-sdk's SANIC_HOST says (PRODUCT.md)
     logger.info("action server listening on %s:%s", host, args.port)

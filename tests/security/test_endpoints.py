@@ -5,6 +5,7 @@ owner's only from the moment it exists, and Rasa reads back exactly the URL it w
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from urllib.parse import quote
 
 from sqlalchemy.engine import make_url
 
-from launcher.stack import Stack, StackConfig
+from launcher.stack import ACTION_SERVER_TOKEN_ENV, Stack, StackConfig
 from storage.engine import PROJECT_ROOT
 
 PASSWORD = "p:@#'\"${HOME} x"  # URL, YAML and Rasa's ${VARIABLE} syntax all in one
@@ -49,6 +50,8 @@ def test_rasa_reads_back_the_tracker_url_it_was_given(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=True,
+        # Rasa reads the action server's key from its environment (the file only names it).
+        env={**os.environ, ACTION_SERVER_TOKEN_ENV: "a-key"},
     )
     url = make_url(json.loads(read.stdout.strip().splitlines()[-1]))
 
