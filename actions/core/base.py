@@ -25,7 +25,7 @@ from actions.core.replies import DomainDict, KeepKeyboard, Outgoing, Reply, Toas
 from actions.core.routing import capture_content, crisis_kind
 from actions.safety.respond import answer_crisis, private_answer
 from storage import inbox, timers
-from storage.couples import Role, couple_for_group, role_in_group
+from storage.couples import Role
 from storage.engine import is_transient, transaction
 from storage.enums import TimerStatus
 from storage.models import utc_now
@@ -140,7 +140,7 @@ def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] 
     """None when the writer is a partner of this group's couple (or in a private chat)."""
     if not ctx.in_group or ctx.user_id is None:
         return None
-    role = role_in_group(ctx.chat_id, ctx.user_id, session=session)
+    role = ctx.role(session)
     if role is Role.PARTNER:
         return None
     if role is Role.OBSERVER:
@@ -151,6 +151,6 @@ def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] 
             if ctx.is_callback
             else [Reply(response="utter_observer_note")]
         )
-    couple = couple_for_group(ctx.chat_id, session=session)
+    couple = ctx.couple(session)
     refusal = Reply(response="utter_join_first" if couple else "utter_start_first")
     return [refusal, KeepKeyboard()] if ctx.is_callback else [refusal]

@@ -8,12 +8,15 @@ reads it: unsigned metadata is from nobody (no user, no chat type, no update id)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Tracker
+from sqlalchemy.orm import Session
 
 from security import signing
+from storage.couples import Role, couple_for_group, is_complete, partner_in
+from storage.models import Couple, Partner
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class MessageContext:
     screened_text: str = ""
     # The bot already delivered this message's crisis answer (an earlier try failed after).
     crisis_answered: bool = False
+    # This chat's couple, once found in this message's transaction: (session, couple).
+    _couple: list[tuple[Session, Couple]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def in_group(self) -> bool:
@@ -53,6 +58,30 @@ class MessageContext:
     @property
     def word_count(self) -> int:
         return 0 if self.is_button_or_command else len(self.text.split())
+
+    # -- who this is, looked up once per message -----------------------------------------
+
+    def couple(self, session: Session) -> Couple | None:
+        """This chat's couple (None in a private chat, or before /start), looked up once per
+        message: the checks in actions/core/base.py and the flow's action all ask here. Not
+        remembered while there is none: /start may create it during this very message."""
+        for looked_in, couple in self._couple:
+            if looked_in is session:
+                return couple
+        found = couple_for_group(self.chat_id, session=session)
+        if found is not None:
+            self._couple[:] = [(session, found)]
+        return found
+
+    def partner(self, session: Session) -> Partner | None:
+        """The writer's seat in this chat's couple, if they have one."""
+        return None if self.user_id is None else partner_in(self.couple(session), self.user_id)
+
+    def role(self, session: Session) -> Role:
+        """Partner, observer (the couple is complete without them), or candidate."""
+        if self.partner(session) is not None:
+            return Role.PARTNER
+        return Role.OBSERVER if is_complete(self.couple(session)) else Role.CANDIDATE
 
 
 def context_from(tracker: Tracker) -> MessageContext:

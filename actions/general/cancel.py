@@ -11,7 +11,6 @@ from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.flows import cancel_in_private, cancel_running
 from actions.core.replies import Outgoing, Reply
-from storage.couples import couple_for_group
 from storage.models import utc_now
 
 
@@ -20,7 +19,7 @@ class ActionCancel(TalkingStickAction):
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         if ctx.in_group:
-            couple = couple_for_group(ctx.chat_id, session=session)
+            couple = ctx.couple(session)
             replies = cancel_running(couple, session, utc_now()) if couple else []
         else:
             # In a private chat: only what this person drafts here, never the group's exercise.

@@ -50,7 +50,7 @@ class ActionStart(TalkingStickAction):
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         if ctx.in_private:
             return private_start(ctx, session)
-        couple = couple_for_group(ctx.chat_id, session=session)
+        couple = ctx.couple(session)
         replies: list[Outgoing] = []
         if is_complete(couple):
             assert couple is not None
@@ -126,7 +126,7 @@ class ActionSetTimezone(TalkingStickAction):
     action_name = "action_set_timezone"
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        couple = couple_for_group(ctx.chat_id, session=session)
+        couple = ctx.couple(session)
         if couple is None or not ctx.in_group:
             return [Reply(response="utter_timezone_in_group")]
         zone = resolve_timezone(str(ctx.entity("timezone") or ""))
@@ -140,10 +140,10 @@ def capture_timezone_answer(ctx: MessageContext, session: Session) -> list[Outgo
     """While a formed couple has no time zone, a partner's short answer naming one sets it."""
     if not ctx.in_group or ctx.user_id is None:
         return None
-    couple = couple_for_group(ctx.chat_id, session=session)
+    couple = ctx.couple(session)
     if not is_complete(couple) or couple is None or couple.timezone is not None:
         return None
-    if partner_in(couple, ctx.user_id) is None:
+    if ctx.partner(session) is None:
         return None
     zone = resolve_timezone(ctx.text)
     return None if zone is None else save_timezone(ctx, couple, zone, session)

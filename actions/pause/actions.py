@@ -26,7 +26,6 @@ from actions.pause.records import load_state
 from actions.pause.state import Phase
 from actions.pause.times import looks_like_a_time
 from storage import pauses
-from storage.couples import couple_for_group, partner_in
 from storage.enums import FlowName, PauseStatus
 from storage.models import Couple, Partner, Pause, utc_now
 from storage.pauses import FlowState
@@ -46,8 +45,8 @@ class Here:
 def here(ctx: MessageContext, session: Session) -> Here | None:
     if not ctx.in_group or ctx.user_id is None:
         return None
-    couple = couple_for_group(ctx.chat_id, session=session)
-    partner = partner_in(couple, ctx.user_id)
+    couple = ctx.couple(session)
+    partner = ctx.partner(session)
     return None if couple is None or partner is None else Here(couple, partner)
 
 

@@ -19,7 +19,7 @@ from actions.core.routing import capturer
 from actions.core.timers import timer_handler
 from actions.pause.common import minimum_text
 from storage import pauses, timers
-from storage.couples import couple_for_group, partner_in
+from storage.couples import partner_in
 from storage.enums import EscalationChoice, TimerKind
 from storage.models import Couple, utc_now
 from storage.timer_payloads import OwnStepWait
@@ -98,7 +98,7 @@ def suggestion_if_due(
 
 
 def _group_couple(ctx: MessageContext, session: Session) -> Couple | None:
-    return couple_for_group(ctx.chat_id, session=session) if ctx.in_group else None
+    return ctx.couple(session) if ctx.in_group else None
 
 
 class ActionShowEscalation(TalkingStickAction):
@@ -199,8 +199,8 @@ def capture_own_step(ctx: MessageContext, session: Session) -> list[Outgoing] | 
     waiting = timers.pending(OWN_STEP_WAIT, ctx.chat_id, session=session)
     if not waiting:
         return None
-    couple = couple_for_group(ctx.chat_id, session=session)
-    partner = partner_in(couple, ctx.user_id)
+    couple = ctx.couple(session)
+    partner = ctx.partner(session)
     if couple is None or partner is None:
         return None
     wait = OwnStepWait.read(timers.payload_of(waiting[0]))

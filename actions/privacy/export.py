@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.replies import Outgoing, Reply
-from storage.couples import couple_for_group, couples_of_user
+from storage.couples import couples_of_user
 from storage.export import export_couple
 from storage.models import utc_now
 
@@ -27,7 +27,7 @@ class ActionExportData(TalkingStickAction):
                     else "utter_private_intro_stranger"
                 )
             ]
-        couple = couple_for_group(ctx.chat_id, session=session)
+        couple = ctx.couple(session)
         if couple is None:
             return [Reply(response="utter_start_first")]
         document = export_couple(couple, session=session)

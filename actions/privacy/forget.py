@@ -19,7 +19,7 @@ from actions.core.flows import cancel_running
 from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.core.timers import timer_handler
 from storage import timers
-from storage.couples import couple_for_group, couples_of_user
+from storage.couples import couples_of_user
 from storage.enums import TimerKind
 from storage.forget import Purge, forget_couple, forget_person
 from storage.models import Timer, utc_now
@@ -82,7 +82,7 @@ class ActionConfirmForget(TalkingStickAction):
             notes = leave_couples(ctx.user_id, session, now)
             schedule_purges(forget_person(ctx.user_id, session=session), session, now)
             return [Reply(response="utter_forget_done_private"), *notes]
-        couple = couple_for_group(ctx.chat_id, session=session)
+        couple = ctx.couple(session)
         if couple is None:
             return [Toast("utter_toast_forget_nothing_saved")]
         asked = ForgetRequest.read(timers.payload_of(request)) or ForgetRequest()

@@ -38,7 +38,6 @@ from storage.couples import (
     couples_of_user,
     is_complete,
     other_partner,
-    partner_in,
 )
 from storage.enums import RoundStatus, TurnEnd, TurnStatus
 from storage.models import Couple, Partner, Round, Turn, utc_now
@@ -106,8 +105,8 @@ def outside_group(ctx: MessageContext, session: Session) -> list[Outgoing]:
 def group_partner(ctx: MessageContext, session: Session) -> tuple[Couple, Partner] | None:
     if not ctx.in_group or ctx.user_id is None:
         return None
-    couple = couple_for_group(ctx.chat_id, session=session)
-    partner = partner_in(couple, ctx.user_id)
+    couple = ctx.couple(session)
+    partner = ctx.partner(session)
     return None if couple is None or partner is None else (couple, partner)
 
 
@@ -187,8 +186,8 @@ class ActionStartRoundRobin(TalkingStickAction):
             return free_text(ctx)
         if not ctx.in_group:
             return outside_group(ctx, session)
-        couple = couple_for_group(ctx.chat_id, session=session)
-        starter = partner_in(couple, ctx.user_id) if ctx.user_id is not None else None
+        couple = ctx.couple(session)
+        starter = ctx.partner(session)
         if couple is None or starter is None or not is_complete(couple):
             return [Reply(response="utter_round_robin_needs_both")]
         if couple.safety_hold:
@@ -269,7 +268,7 @@ class ActionRoundRobinOption(TalkingStickAction):
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         round_id, _, code = str(ctx.entity("round_option") or "").partition(":")
-        couple = couple_for_group(ctx.chat_id, session=session) if ctx.in_group else None
+        couple = ctx.couple(session) if ctx.in_group else None
         if couple is None or not round_id.isdigit():
             return [Toast("utter_toast_round_robin_earlier_round")]
         rounds.lock_couple(couple.id, session=session)

@@ -25,7 +25,7 @@ from actions.core.flows import cancel_running, running_flow
 from actions.core.replies import Outgoing, Reply
 from actions.safety.resources import resources_for
 from storage import safety, timers
-from storage.couples import couple_for_group, couples_of_user, partner_in
+from storage.couples import couples_of_user
 from storage.enums import TimerKind
 from storage.models import Couple
 
@@ -44,8 +44,8 @@ def couples_concerned(ctx: MessageContext, session: Session) -> list[Couple]:
     if ctx.user_id is None:
         return []
     if ctx.in_group:
-        couple = couple_for_group(ctx.chat_id, session=session)
-        return [couple] if couple is not None and partner_in(couple, ctx.user_id) else []
+        couple = ctx.couple(session)
+        return [couple] if couple is not None and ctx.partner(session) else []
     return couples_of_user(ctx.user_id, session=session)
 
 

@@ -34,7 +34,6 @@ from actions.statement.replies import (
 from actions.statement.steps import STEPS, keep_despite_findings, share, take_step_text
 from storage import statements
 from storage.couples import (
-    couple_for_group,
     couples_of_user,
     is_complete,
     other_partner,
@@ -70,14 +69,14 @@ class ActionStartStatement(TalkingStickAction):
         topic = clean_topic(ctx.entity("topic"))
         if ctx.in_private:
             return start_private(ctx.user_id, ctx.chat_id, topic, session)
-        couple = couple_for_group(ctx.chat_id, session=session)
+        couple = ctx.couple(session)
         if couple is None or not is_complete(couple):
             return [Reply(response="utter_statement_needs_partner")]
         if couple.safety_hold:
             return [Reply(response="utter_statement_not_now")]
         if group_busy(couple, session):
             return [Reply(response="utter_statement_busy")]
-        speaker = partner_in(couple, ctx.user_id)
+        speaker = ctx.partner(session)
         assert speaker is not None  # partners_only: only partners get here
         statement = statements.create(
             couple,
@@ -158,9 +157,9 @@ def capture_statement_words(ctx: MessageContext, session: Session) -> list[Outgo
         return capture_private_draft(ctx, session)
     if not ctx.in_group:
         return None
-    couple = couple_for_group(ctx.chat_id, session=session)
+    couple = ctx.couple(session)
     statement = statements.running_in_group(couple.id, session=session) if couple else None
-    partner = partner_in(couple, ctx.user_id)
+    partner = ctx.partner(session)
     if couple is None or statement is None or partner is None:
         return None
     if statement.status == StatementStatus.DRAFTING:
