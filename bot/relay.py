@@ -18,7 +18,7 @@ import asyncio
 import itertools
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import Bot, Update
@@ -28,8 +28,8 @@ from bot.housekeeping import LOCAL_KINDS, run_local_timer
 from bot.rasa_client import NoActionRan, RasaClient, RasaUnavailable
 from bot.sender import Answer, OutgoingMessage, deliver, read_answer
 from bot.translate import Incoming, UnknownCommand, translate
+from bot.withheld import what_rasa_hears
 from storage import inbox, keyboards, timers
-from storage.couples import Role, role_in_group
 from storage.engine import transaction
 from storage.timers import DueTimer
 
@@ -186,18 +186,14 @@ class Relay:
                 translated.chat_id,
                 f"I don't know /{translated.name[:32]}. /help lists what I can do.",
             )
-        elif isinstance(translated, Incoming) and self._may_relay(translated):
-            await self._relay(translated, update.update_id)
+        elif isinstance(translated, Incoming):
+            # Words that must not be kept never reach Rasa (observers', and a partner's
+            # before consent): see bot/withheld.py.
+            heard = what_rasa_hears(translated)
+            if heard is not None:
+                await self._relay(replace(translated, text=heard), update.update_id)
         with transaction() as session:
             inbox.mark_done(update.update_id, session=session)
-
-    def _may_relay(self, incoming: Incoming) -> bool:
-        """In a group, only partners' words reach Rasa: observers' text is never stored."""
-        if incoming.chat_type not in ("group", "supergroup") or incoming.is_command_or_button:
-            return True
-        with transaction() as session:
-            role = role_in_group(incoming.chat_id, incoming.user_id, session=session)
-        return role is Role.PARTNER
 
     async def _relay(self, incoming: Incoming, update_id: int) -> None:
         if incoming.callback_query_id and incoming.pressed_message_id is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +22,8 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
 )
+
+from bot.export import export_document
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,10 @@ class OutgoingMessage:
     document: dict[str, str] | None = None
     # Sent instead when Telegram answers 403 (no private chat with the bot yet, or blocked).
     fallback: OutgoingMessage | None = None
+    # {"couple_id", "user_id"}: a couple's export, built here and sent to user_id privately.
+    export: dict[str, int] | None = None
+    # Sent once this message was delivered (e.g. "sent to you privately" in the group).
+    then: OutgoingMessage | None = None
 
 
 @dataclass
@@ -64,20 +70,33 @@ def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
         answer.keep_keyboard |= bool(custom.get("keep_keyboard"))
         if custom.get("toast"):
             answer.toast = str(custom["toast"])[:200]
-        if custom.get("text") or custom.get("document"):
+        if custom.get("text") or custom.get("document") or custom.get("export"):
             answer.messages.append(_custom_message(custom, chat_id))
     return answer
 
 
 def _custom_message(custom: dict[str, Any], chat_id: int) -> OutgoingMessage:
-    fallback = custom.get("if_undeliverable")
+    fallback, then = custom.get("if_undeliverable"), custom.get("if_delivered")
+    export = _export_request(custom.get("export"))
     return OutgoingMessage(
-        int(custom.get("chat_id") or chat_id),
+        # An export goes to its partner's private chat, whatever else the answer said.
+        export["user_id"] if export else int(custom.get("chat_id") or chat_id),
         str(custom.get("text") or ""),
         list(custom.get("buttons") or []),
         custom.get("document"),
         _custom_message(fallback, chat_id) if isinstance(fallback, dict) else None,
+        export,
+        _custom_message(then, chat_id) if isinstance(then, dict) else None,
     )
+
+
+def _export_request(value: Any) -> dict[str, int] | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return {"couple_id": int(value["couple_id"]), "user_id": int(value["user_id"])}
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def keyboard(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
@@ -143,6 +162,11 @@ async def with_retries(call: Any, what: str) -> Any:
 
 
 async def deliver(bot: Bot, message: OutgoingMessage) -> None:
+    if message.export is not None:
+        document = export_document(message.export["couple_id"], message.export["user_id"])
+        if document is None:
+            return
+        message = replace(message, document=document, export=None)
     try:
         if message.document:
             content = str(message.document.get("content", "")).encode("utf-8")
@@ -155,6 +179,8 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
                 ),
                 "sendDocument",
             )
+            if message.then is not None:
+                await deliver(bot, message.then)
             return
         pieces = chunks(message.text)
         for index, piece in enumerate(pieces):
@@ -165,6 +191,8 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
                 ),
                 "sendMessage",
             )
+        if message.then is not None:
+            await deliver(bot, message.then)
     except Forbidden:
         # e.g. a partner never opened a private chat with the bot
         logger.warning("chat %s does not accept messages from the bot", message.chat_id)

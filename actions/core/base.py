@@ -6,7 +6,8 @@ Order of checks for each message:
    step, the floor), the message is that content, whatever intent NLU guessed. Buttons and
    commands are never captured.
 2. Audience: partner-only actions refuse observers and strangers, kindly and briefly.
-3. The action's own `handle`.
+3. Consent: exercises (`needs_consent`) wait until both partners agreed in private.
+4. The action's own `handle`.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from actions.core.replies import DomainDict, KeepKeyboard, Outgoing, Reply, Toas
 from actions.core.routing import capture_content, crisis_kind
 from actions.safety.respond import answer_crisis
 from storage import inbox, timers
-from storage.couples import Role, couple_for_group, role_in_group
+from storage.couples import Role, couple_for_group, is_complete, role_in_group, waiting_for_consent
 from storage.engine import transaction
-from storage.models import utc_now
+from storage.models import Couple, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
     action_name: ClassVar[str]
     partners_only: ClassVar[bool] = True
     captures_content: ClassVar[bool] = True
+    # An exercise: refused in a group until both partners agreed in private.
+    needs_consent: ClassVar[bool] = False
 
     def name(self) -> str:
         return self.action_name
@@ -88,6 +91,10 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
             refusal = refuse_non_partner(ctx, session)
             if refusal is not None:
                 return refusal
+        if self.needs_consent:
+            waiting = refuse_before_consent(ctx, session)
+            if waiting is not None:
+                return waiting
         return self.handle(ctx, session)
 
     @abstractmethod
@@ -131,3 +138,31 @@ def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] 
     couple = couple_for_group(ctx.chat_id, session=session)
     refusal = Reply(response="utter_join_first" if couple else "utter_start_first")
     return [refusal, KeepKeyboard()] if ctx.is_callback else [refusal]
+
+
+def refuse_before_consent(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    """None once both partners of this group's couple agreed in private (see
+    `consent_pending`); outside a group the action looks itself."""
+    if not ctx.in_group:
+        return None
+    return consent_pending(ctx, couple_for_group(ctx.chat_id, session=session))
+
+
+def consent_pending(ctx: MessageContext, couple: Couple | None) -> list[Outgoing] | None:
+    """Who still needs to open the private chat and agree (nothing of what anyone said
+    there), or None when both agreed. An incomplete couple is left to the action, which
+    asks for the second partner."""
+    if couple is None or not is_complete(couple):
+        return None
+    waiting = waiting_for_consent(couple)
+    if not waiting:
+        return None
+    return [
+        Reply(
+            response="utter_consent_pending",
+            values={
+                "names": " and ".join(p.first_name for p in waiting),
+                "link": f"https://t.me/{ctx.bot_username}?start=consent",
+            },
+        )
+    ]

@@ -22,9 +22,22 @@ class Reply:
     buttons: list[dict[str, str]] | None = None  # overrides/adds to the response's buttons
     chat_id: int | None = None  # None: the chat the message came from
     document: dict[str, str] | None = None  # {"file_name": ..., "content": ...}
+    # The couple's data as a document, built and sent by the bot itself to the partner's
+    # private chat, so it never passes through Rasa (its tracker keeps every answer).
+    export: ExportRequest | None = None
     # Sent instead when Telegram refuses the reply (403: the person never opened a private
     # chat with the bot, or blocked it). Goes to the chat the message came from by default.
     if_undeliverable: Reply | None = None
+    # Sent after the reply was delivered (to the chat the message came from by default).
+    if_delivered: Reply | None = None
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """Send couple `couple_id`'s export to `user_id`'s private chat, if they are its partner."""
+
+    couple_id: int
+    user_id: int
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,13 @@ def _send_reply(dispatcher: CollectingDispatcher, domain: DomainDict, reply: Rep
     )
     if reply.buttons is not None:
         buttons = reply.buttons
-    if reply.chat_id is None and reply.document is None and reply.if_undeliverable is None:
+    if (
+        reply.chat_id is None
+        and reply.document is None
+        and reply.export is None
+        and reply.if_undeliverable is None
+        and reply.if_delivered is None
+    ):
         dispatcher.utter_message(text=text, buttons=buttons or None)
         return
     dispatcher.utter_message(json_message={"telegram": _payload(domain, reply, text, buttons)})
@@ -86,14 +105,18 @@ def _payload(domain: DomainDict, reply: Reply, text: str, buttons: list) -> dict
         payload["chat_id"] = reply.chat_id
     if reply.document is not None:
         payload["document"] = reply.document
-    if reply.if_undeliverable is not None:
-        fallback = reply.if_undeliverable
-        fallback_text, fallback_buttons = (
-            render(domain, fallback.response, fallback.values)
-            if fallback.response
-            else (fallback.text or "", [])
-        )
-        payload["if_undeliverable"] = _payload(
-            domain, replace(fallback, if_undeliverable=None), fallback_text, fallback_buttons
-        )
+    if reply.export is not None:
+        payload["export"] = {"couple_id": reply.export.couple_id, "user_id": reply.export.user_id}
+    for key, follow_up in (
+        ("if_undeliverable", reply.if_undeliverable),
+        ("if_delivered", reply.if_delivered),
+    ):
+        if follow_up is not None:
+            text, buttons = (
+                render(domain, follow_up.response, follow_up.values)
+                if follow_up.response
+                else (follow_up.text or "", [])
+            )
+            plain = replace(follow_up, if_undeliverable=None, if_delivered=None)
+            payload[key] = _payload(domain, plain, text, buttons)
     return payload

@@ -39,6 +39,7 @@ from storage.couples import couple_for_group
 from storage.engine import transaction
 from storage.models import Couple, Pause, Timer, utc_now
 from tests.conftest import build_tracker, run_action, texts
+from tests.support.couples import agree_in_private, exported
 
 GROUP = -100700
 ALEX, SAM, ROBIN = 11, 22, 33
@@ -100,6 +101,7 @@ def press(action: Any, domain: dict, payload: dict[str, str], user: int, intent:
 def form_couple(domain: dict, zone: str | None = "Europe/Berlin") -> None:
     for user in (ALEX, SAM):
         act(ActionJoinCouple(), domain, "/join_couple", "join_couple", user, is_callback=True)
+    agree_in_private(GROUP)
     if zone:
         press(ActionSetTimezone(), domain, {"timezone": zone}, ALEX, "set_timezone")
 
@@ -530,7 +532,7 @@ def test_the_export_has_the_pause_with_its_proposals_and_agreement(database, dom
     form_couple(domain)
     agree_in_20_minutes(domain)
     messages = act(ActionExportData(), domain, "/export_data", "export_data", SAM)
-    data = json.loads(messages[0]["custom"]["telegram"]["document"]["content"])
+    data = exported(messages)
     [pause] = data["pauses"]
     partner_ids = [p["id"] for p in data["partners"]]
     assert pause["status"] == "agreed"
