@@ -11,7 +11,7 @@ import pytest
 
 from actions.round_robin.turns import format_duration
 from local_telegram.client import LocalTelegram, buttons
-from tests.support.stack import Couple, RunningStack, press_im_in, unique
+from tests.support.stack import Couple, RunningStack, agree_in_private, press_im_in, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +30,8 @@ def new_couple(telegram: LocalTelegram, zone_button: str | None = "London") -> C
     couple = Couple(chat["id"], alex, sam, robin)
     start = telegram.last_seq()
     press_im_in(telegram, couple)
+    for partner in (alex, sam):  # exercises start once both agreed in private
+        agree_in_private(telegram, partner)
     if zone_button:
         question = telegram.wait_for_text(couple.group, "which time zone", after=start)
         telegram.press(couple.group, couple.alex, question["message_id"], button_text=zone_button)
