@@ -82,7 +82,7 @@ def purge_finished_before(moment: datetime, *, session: Session) -> int:
             InboxUpdate.status.in_(FINISHED), InboxUpdate.received_at < moment
         )
     )
-    return int(result.rowcount or 0)
+    return rows_changed(result)
 
 
 def unfinished(*, session: Session) -> list[InboxUpdate]:

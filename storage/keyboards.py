@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.engine import rows_changed
 from storage.models import ClosedKeyboard
 
 
@@ -28,4 +29,4 @@ def close(chat_id: int, message_id: int, *, session: Session) -> None:
 def purge_closed_before(moment: datetime, *, session: Session) -> int:
     """Forget keyboards closed before `moment` (their buttons were removed back then)."""
     result = session.execute(delete(ClosedKeyboard).where(ClosedKeyboard.closed_at < moment))
-    return int(result.rowcount or 0)
+    return rows_changed(result)

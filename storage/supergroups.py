@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from storage.couples import couple_for_group
+from storage.engine import rows_changed
 from storage.models import Couple, InboxUpdate, Statement, Timer
 
 # Every table that keeps a group's chat id (the flows' rows hang off the couple).
@@ -39,5 +40,5 @@ def move_chat(old_chat_id: int, new_chat_id: int, *, session: Session) -> int:
             .values({column: new_chat_id})
             .execution_options(synchronize_session=False)
         )
-        changed += int(result.rowcount or 0)
+        changed += rows_changed(result)
     return changed

@@ -223,7 +223,7 @@ def purge_finished_before(moment: datetime, *, session: Session) -> int:
         .where(Timer.status.in_(FINISHED), Timer.due_at < moment, Timer.id.not_in(newest))
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return rows_changed(result)
 
 
 def release_claims_of(worker: str, *, session: Session) -> int:

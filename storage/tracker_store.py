@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 import settings
-from storage.engine import var_dir
+from storage.engine import rows_changed, var_dir
 
 
 def tracker_store_url() -> str:
@@ -68,7 +68,7 @@ def _execute(sql: str, **params: object) -> list:
     try:
         with engine.begin() as connection:
             result = connection.execute(statement, params)
-            rows = list(result) if result.returns_rows else [result.rowcount]
+            rows: list = list(result) if result.returns_rows else [rows_changed(result)]
         if not result.returns_rows and engine.dialect.name == "sqlite":
             _truncate_write_ahead_log(engine)
         return rows
