@@ -102,7 +102,7 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
 
     mark = telegram.last_seq()
     telegram.send(group, sam, "/export")
-    document = telegram.wait_for(group, lambda item: bool(item["document"]), after=mark)
+    document = telegram.wait_for(sam["id"], lambda item: bool(item["document"]), after=mark)
     data = json.loads(document["document"]["content_text"])
     ids = {p["first_name"]: p["id"] for p in data["partners"]}
     (round_,) = data["rounds"]
