@@ -103,7 +103,7 @@ def test_agreed_in_words_the_pause_comes_back_once_on_time_after_all_processes_r
 
     # Couple 2: a typed time accepted with the button; it comes due after the restart.
     say(telegram, on_time, on_time.sam, "/pause", "Pausing here.")
-    proposal = say(telegram, on_time, on_time.alex, "let's come back in 60 seconds",
+    proposal = say(telegram, on_time, on_time.alex, "let's come back in 120 seconds",
                    "suggests coming back")  # fmt: skip
     press(telegram, on_time, on_time.sam, proposal, "Yes, that works", "Agreed by both of you")
 
@@ -289,8 +289,8 @@ def test_a_pause_in_a_round_robin_turn_comes_back_after_a_restart_with_the_time_
         couple.group,
     )
     assert status == "paused" and 110 < left < 119
-    say(telegram, couple, alex, "in 40 seconds", "suggests coming back")
-    say(telegram, couple, sam, "in 40 seconds", "Agreed by both of you")
+    say(telegram, couple, alex, "in 90 seconds", "suggests coming back")
+    say(telegram, couple, sam, "in 90 seconds", "Agreed by both of you")
     due = utc_epoch(pause_row(running, couple)["resume_at"])
 
     took = restart_all(running, down_until=time.time())
