@@ -6,11 +6,11 @@ read and written as `storage.pauses.PauseDetails`.
 
 from __future__ import annotations
 
-from actions.pause.state import PauseState, Proposal
+from actions.pause.state import PauseState
 from storage import pauses
 from storage.enums import FlowName
 from storage.models import Couple, Pause
-from storage.pauses import PauseDetails, StoredProposal
+from storage.pauses import PauseDetails
 
 FLOW_NAMES: dict[str, tuple[str, str]] = {
     FlowName.ROUND_ROBIN: ("your round-robin", "on"),
@@ -19,26 +19,16 @@ FLOW_NAMES: dict[str, tuple[str, str]] = {
 TOPIC_LIMIT = 60
 
 
-def _proposal(stored: StoredProposal | None) -> Proposal | None:
-    if stored is None:
-        return None
-    return Proposal(by=stored.by, when=stored.when, at=stored.at, via=stored.via)
-
-
-def _stored(proposal: Proposal) -> StoredProposal:
-    return StoredProposal(by=proposal.by, when=proposal.when, at=proposal.at, via=proposal.via)
-
-
 def load_state(pause: Pause, couple: Couple) -> PauseState:
     details = pauses.details_of(pause)
-    proposals = tuple(p for p in (_proposal(s) for s in pauses.proposals_of(pause)) if p)
+    proposals = pauses.proposals_of(pause)
     return PauseState(
         partners=tuple(p.id for p in couple.partners),
         status=pause.status,
         phase=details.phase,
         proposals=proposals,
         open_proposal=details.open_proposal and bool(proposals),
-        unconfirmed=_proposal(details.unconfirmed),
+        unconfirmed=details.unconfirmed,
         unconfirmed_kind=details.unconfirmed_kind,
         resume_at=pause.resume_at,
         agreed_by=tuple(int(i) for i in pause.agreed_by or []),
@@ -55,7 +45,7 @@ def load_state(pause: Pause, couple: Couple) -> PauseState:
 
 def save_state(pause: Pause, state: PauseState) -> None:
     pause.status = state.status
-    pauses.set_proposals(pause, tuple(_stored(p) for p in state.proposals))
+    pauses.set_proposals(pause, state.proposals)
     pause.resume_at = state.resume_at
     pause.agreed_by = list(state.agreed_by)
     pause.agreed_at = state.agreed_at
@@ -66,7 +56,7 @@ def save_state(pause: Pause, state: PauseState) -> None:
         PauseDetails(
             phase=state.phase,
             open_proposal=state.open_proposal,
-            unconfirmed=_stored(state.unconfirmed) if state.unconfirmed else None,
+            unconfirmed=state.unconfirmed,
             unconfirmed_kind=state.unconfirmed_kind,
             ready=state.ready,
             reminders_sent=state.reminders_sent,

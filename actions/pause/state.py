@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from storage.enums import PauseEndReason, PausePhase, PauseStatus, ProposalVia, UnconfirmedKind
+from storage.pauses import StoredProposal
 
 DAY_SECONDS = 24 * 3600
 # Two proposals this close are the same time (a typed "19:00" accepts a pressed 19:00).
@@ -30,12 +31,8 @@ RESCHEDULES_ALLOWED = 1
 Phase = PausePhase
 
 
-@dataclass(frozen=True)
-class Proposal:
-    by: int  # partner id
-    when: datetime  # the proposed time (UTC)
-    at: datetime  # when it was proposed
-    via: ProposalVia = ProposalVia.TEXT
+# A proposed time is stored as it is decided on: one dataclass for both.
+Proposal = StoredProposal
 
 
 @dataclass(frozen=True)
