@@ -154,8 +154,10 @@ class Conversation:
             t.send(group, self.alex, f"{MARKER} {self.index} we should talk later")
             t.send(group, self.sam, "/help")
             self.expect(group, "/export", mark)
-            t.send(group, self.alex, "/export")
-            t.wait_for(group, lambda i: bool(i.get("document")), after=mark, timeout=STEP_TIMEOUT)
+            t.send(group, self.alex, "/export")  # the file comes to Alex's private chat
+            t.wait_for(
+                self.alex["id"], lambda i: bool(i.get("document")), after=mark, timeout=STEP_TIMEOUT
+            )
             self.outcome.completed = True
         except AssertionError:
             self.outcome.failed_step = self.step

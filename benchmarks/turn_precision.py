@@ -62,6 +62,12 @@ def form_couple(telegram: LocalTelegram, index: int) -> Couple:
     telegram.wait_for_text(group, "is in", after=after)
     telegram.press(group, sam, intro["message_id"], button_text="I'm in")
     telegram.wait_for_text(group, "start=consent", after=after, timeout=60)
+    for person in (alex, sam):  # exercises start once both partners agreed in private
+        mark = telegram.last_seq()
+        telegram.send(person["id"], person, "/start consent")
+        agree = telegram.wait_for_text(person["id"], "Do you agree", after=mark, timeout=60)
+        telegram.press(person["id"], person, agree["message_id"], button_text="I agree")
+        telegram.wait_for_text(person["id"], "afraid of your partner", after=mark, timeout=60)
     return Couple(group, alex, sam)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from telegram import Update
 
@@ -38,7 +39,16 @@ def configure_logging(level_name: str | None = None) -> None:
         logging.getLogger(name).setLevel(pinned)
 
 
+def without_ml_frameworks() -> None:
+    """The bot reads crisis words with spaCy's blank pipeline (bot/withheld.py), and spaCy's
+    thinc imports TensorFlow and PyTorch whenever they are installed (Rasa brings them):
+    about 400 MB and 20 seconds the bot never needs. Marked absent, they are skipped."""
+    for name in ("tensorflow", "torch"):
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
 def main() -> None:
+    without_ml_frameworks()
     settings = checked_settings()
     configure_logging(settings.log_level)
     application = build_application(settings)

@@ -35,6 +35,7 @@ from bot.housekeeping import LOCAL_KINDS, run_local_timer
 from bot.rasa_client import NoActionRan, RasaClient, RasaUnavailable
 from bot.sender import Answer, OutgoingMessage, deliver, read_answer
 from bot.translate import ChatMoved, ForeignPress, Incoming, UnknownCommand, translate
+from bot.withheld import relayed
 from storage import inbox, keyboards, supergroups, timers, tracker_store
 from storage.engine import is_transient, transaction
 from storage.timers import DueTimer
@@ -257,7 +258,12 @@ class Relay:
             logger.warning("chat %s: a press that is none of our buttons", translated.chat_id)
             await self._toast(translated.callback_query_id, texts.FOREIGN_PRESS)
         elif isinstance(translated, Incoming) and await admit(self.bot, translated):
-            await self._relay(translated, update.update_id)
+            # Words that must not be kept never reach Rasa (a partner's before consent):
+            # see bot/withheld.py.
+            incoming = translated
+            heard = await in_transaction(lambda session: relayed(incoming, session))
+            if heard is not None:
+                await self._relay(heard, update.update_id)
         await in_transaction(lambda session: inbox.mark_done(update.update_id, session=session))
 
     async def _move_chat(self, moved: ChatMoved) -> None:

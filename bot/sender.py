@@ -24,6 +24,8 @@ from telegram.error import (
 )
 
 import settings
+from bot.database import in_transaction
+from bot.export import export_document
 from storage.engine import transaction
 from storage.supergroups import move_chat
 
@@ -42,6 +44,10 @@ class OutgoingMessage:
     document: dict[str, str] | None = None
     # Sent instead when Telegram answers 403 (no private chat with the bot yet, or blocked).
     fallback: OutgoingMessage | None = None
+    # {"couple_id", "user_id"}: a couple's export, built here and sent to user_id privately.
+    export: dict[str, int] | None = None
+    # Sent once this message was delivered (e.g. "sent to you privately" in the group).
+    then: OutgoingMessage | None = None
 
 
 @dataclass
@@ -74,11 +80,14 @@ def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
         buttons = [button for piece in pending for button in piece.get("buttons") or []]
         if "message" in telegram:
             message = _message(telegram["message"], text, buttons, chat_id)
-            if message.text.strip() or message.document:
+            if message.text.strip() or message.document or message.export:
                 answer.messages.append(message)
         elif "if_undeliverable" in telegram and answer.messages:
             fallback = _message(telegram["if_undeliverable"], text, buttons, chat_id)
             answer.messages[-1] = replace(answer.messages[-1], fallback=fallback)
+        elif "if_delivered" in telegram and answer.messages:
+            then = _message(telegram["if_delivered"], text, buttons, chat_id)
+            answer.messages[-1] = replace(answer.messages[-1], then=then)
         elif telegram.get("toast"):
             answer.toast = text[:200] or None
         else:
@@ -106,12 +115,24 @@ def _message(
 ) -> OutgoingMessage:
     where = where if isinstance(where, dict) else {}
     document = where.get("document")
+    export = _export_request(where.get("export"))
     return OutgoingMessage(
-        int(where.get("chat_id") or chat_id),
+        # An export goes to its partner's private chat, whatever else the answer said.
+        export["user_id"] if export else int(where.get("chat_id") or chat_id),
         text,
         list(buttons),
         document if isinstance(document, dict) else None,
+        export=export,
     )
+
+
+def _export_request(value: Any) -> dict[str, int] | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return {"couple_id": int(value["couple_id"]), "user_id": int(value["user_id"])}
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def keyboard(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
@@ -169,6 +190,14 @@ async def with_retries(call: Any, what: str) -> Any:
 
 
 async def deliver(bot: Bot, message: OutgoingMessage) -> None:
+    if message.export is not None:
+        couple_id, user_id = message.export["couple_id"], message.export["user_id"]
+        document = await in_transaction(
+            lambda session: export_document(couple_id, user_id, session)
+        )
+        if document is None:
+            return
+        message = replace(message, document=document, export=None)
     try:
         if message.document:
             content = str(message.document.get("content", "")).encode("utf-8")
@@ -181,6 +210,8 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
                 ),
                 "sendDocument",
             )
+            if message.then is not None:
+                await deliver(bot, message.then)
             return
         pieces = chunks(message.text)
         for index, piece in enumerate(pieces):
@@ -191,6 +222,8 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
                 ),
                 "sendMessage",
             )
+        if message.then is not None:
+            await deliver(bot, message.then)
     except ChatMigrated as error:
         # The group became a supergroup: its couple moves, and the message goes there.
         logger.info("chat %s is now chat %s", message.chat_id, error.new_chat_id)

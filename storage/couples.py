@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Couple, Partner, utc_now
+from storage.enums import TimerStatus
+from storage.models import Couple, Partner, Timer, utc_now
 
 PARTNERS_PER_COUPLE = 2
 
@@ -33,8 +36,9 @@ class Join:
 
 
 def couple_for_group(group_chat_id: int, *, session: Session) -> Couple | None:
+    """The group's open couple (a closed one belongs to its remaining partner only)."""
     return session.execute(
-        select(Couple).where(Couple.group_chat_id == group_chat_id)
+        select(Couple).where(Couple.group_chat_id == group_chat_id, Couple.closed_at.is_(None))
     ).scalar_one_or_none()
 
 
@@ -55,6 +59,17 @@ def partner_in(couple: Couple | None, telegram_user_id: int) -> Partner | None:
 
 def is_complete(couple: Couple | None) -> bool:
     return couple is not None and len(couple.partners) >= PARTNERS_PER_COUPLE
+
+
+def waiting_for_consent(couple: Couple) -> list[Partner]:
+    """Partners who have not agreed in private yet."""
+    return [p for p in couple.partners if p.consented_at is None]
+
+
+def all_consented(couple: Couple | None) -> bool:
+    """Both partners are in and both agreed: only then are their words kept and exercises
+    started (PRODUCT.md, "Consent first")."""
+    return is_complete(couple) and couple is not None and not waiting_for_consent(couple)
 
 
 def role_in_group(group_chat_id: int, telegram_user_id: int, *, session: Session) -> Role:
@@ -83,15 +98,40 @@ def join(group_chat_id: int, telegram_user_id: int, first_name: str, *, session:
     return Join(JoinResult.JOINED, couple)
 
 
-def couples_of_user(telegram_user_id: int, *, session: Session) -> list[Couple]:
-    return list(
-        session.execute(
-            select(Couple)
-            .join(Partner, Partner.couple_id == Couple.id)
-            .where(Partner.telegram_user_id == telegram_user_id)
-            .order_by(Couple.id)
-        ).scalars()
+def couples_of_user(
+    telegram_user_id: int, *, session: Session, include_closed: bool = False
+) -> list[Couple]:
+    """The person's couples; closed ones (kept for them after the other partner left) only
+    when asked, e.g. for their private /export and /forget."""
+    query = (
+        select(Couple)
+        .join(Partner, Partner.couple_id == Couple.id)
+        .where(Partner.telegram_user_id == telegram_user_id)
+        .order_by(Couple.id)
     )
+    if not include_closed:
+        query = query.where(Couple.closed_at.is_(None))
+    return list(session.execute(query).scalars())
+
+
+def close(
+    couple: Couple, now: datetime, *, session: Session, keep_kinds: Collection[str] = ()
+) -> None:
+    """A partner left: the couple and its history stay with the remaining partner, and the
+    group is free for a new couple. What was pending for it in the group (timers other than
+    `keep_kinds`) is cancelled, so nothing of the old couple fires into the new one."""
+    couple.closed_at = now
+    session.execute(
+        update(Timer)
+        .where(
+            Timer.chat_id == couple.group_chat_id,
+            Timer.status == TimerStatus.PENDING,
+            Timer.kind.not_in([str(kind) for kind in keep_kinds]),
+        )
+        .values(status=TimerStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
 
 
 def other_partner(couple: Couple, partner: Partner) -> Partner | None:

@@ -2,7 +2,8 @@
 
 The schema is documented in docs/export-schema.md. Every top-level key except `couple`
 is a list, present from the start and empty until its flow has saved something.
-Private safety checks are never part of it: the export is shown in the couple's group.
+Private safety checks are never part of it. The bot builds it itself and sends it to the
+asker's private chat (bot/export.py), so the document never passes through Rasa.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ COUPLE_FIELDS = (
     "formed_at",
     "escalation_threshold",
     "escalation_own_step",
+    "closed_at",
 )
 PARTNER_FIELDS = ("id", "telegram_user_id", "first_name", "seat", "joined_at", "consented_at")
 STATEMENT_FIELDS = (

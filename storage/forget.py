@@ -30,36 +30,26 @@ from storage.models import (
 
 @dataclass(frozen=True)
 class Purge:
-    """One conversation to clean in Rasa's tracker store; only_user: just their messages."""
+    """One conversation to clean in Rasa's tracker store; only_user: just their messages;
+    before: only events older than this (a Unix time), e.g. a closed couple's part of its
+    group's conversation."""
 
     chat_id: int
     only_user: int | None = None
+    before: float | None = None
 
 
 def forget_person(telegram_user_id: int, *, session: Session) -> list[Purge]:
     """Everything of one person: their seat in each couple and what they wrote there (the
     partner's part stays), their safety checks and events, their private conversation."""
     purges: list[Purge] = []
-    for couple in couples_of_user(telegram_user_id, session=session):
-        partner = partner_in(couple, telegram_user_id)
-        if partner is None:
-            continue
-        # A statement they only listened to is the other partner's: keep it, without them.
-        session.execute(
-            update(Statement)
-            .where(Statement.listener_id == partner.id)
-            .values(listener_id=None)
-            .execution_options(synchronize_session=False)
-        )
-        # Agreements in their words (their request, their counter-proposal) go with them.
-        session.execute(delete(Agreement).where(Agreement.proposed_by_id == partner.id))
-        # Cascades remove their statements, turns and interruptions.
-        session.execute(delete(Partner).where(Partner.id == partner.id))
-        session.expire(couple)
-        if not couple.partners:
-            purges += _delete_couple_rows(couple, session)
-        else:
-            purges.append(Purge(couple.group_chat_id, only_user=telegram_user_id))
+    for couple in couples_of_user(telegram_user_id, session=session, include_closed=True):
+        purges += _leave(couple, telegram_user_id, session)
+    return [*purges, _forget_private(telegram_user_id, session)]
+
+
+def _forget_private(telegram_user_id: int, session: Session) -> Purge:
+    """What is theirs outside any couple: safety checks and events, their private chat."""
     session.execute(delete(SafetyCheck).where(SafetyCheck.telegram_user_id == telegram_user_id))
     session.execute(delete(SafetyEvent).where(SafetyEvent.telegram_user_id == telegram_user_id))
     session.execute(
@@ -67,8 +57,50 @@ def forget_person(telegram_user_id: int, *, session: Session) -> list[Purge]:
             Timer.chat_id == telegram_user_id, Timer.status == TimerStatus.PENDING
         )
     )
-    purges.append(Purge(telegram_user_id))
+    return Purge(telegram_user_id)
+
+
+def free_seat(couple: Couple, telegram_user_id: int, *, session: Session) -> list[Purge]:
+    """A partner who did not agree ("Not now") leaves this couple with nothing of theirs
+    kept: their seat, their safety events there, their messages in the group's conversation
+    (their private one too, unless they agreed in another couple)."""
+    session.execute(
+        delete(SafetyEvent).where(
+            SafetyEvent.telegram_user_id == telegram_user_id, SafetyEvent.couple_id == couple.id
+        )
+    )
+    purges = _leave(couple, telegram_user_id, session)
+    if not couples_of_user(telegram_user_id, session=session, include_closed=True):
+        purges.append(_forget_private(telegram_user_id, session))
     return purges
+
+
+def forget_closed_couple(couple: Couple, *, session: Session) -> list[Purge]:
+    """The remaining partner of a closed couple chose to start fresh: its rows go, and its
+    part of the group's conversation. Their private conversation and checks are theirs."""
+    return _delete_couple_rows(couple, session)
+
+
+def _leave(couple: Couple, telegram_user_id: int, session: Session) -> list[Purge]:
+    """Remove one person's seat and what they wrote in the couple (the partner's part stays)."""
+    partner = partner_in(couple, telegram_user_id)
+    if partner is None:
+        return []
+    # A statement they only listened to is the other partner's: keep it, without them.
+    session.execute(
+        update(Statement)
+        .where(Statement.listener_id == partner.id)
+        .values(listener_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    # Agreements in their words (their request, their counter-proposal) go with them.
+    session.execute(delete(Agreement).where(Agreement.proposed_by_id == partner.id))
+    # Cascades remove their statements, turns and interruptions.
+    session.execute(delete(Partner).where(Partner.id == partner.id))
+    session.expire(couple)
+    if not couple.partners:
+        return _delete_couple_rows(couple, session)
+    return [Purge(couple.group_chat_id, only_user=telegram_user_id)]
 
 
 def forget_couple(couple: Couple, *, session: Session) -> list[Purge]:
@@ -78,7 +110,7 @@ def forget_couple(couple: Couple, *, session: Session) -> list[Purge]:
     users = [partner.telegram_user_id for partner in couple.partners]
     purges = _delete_couple_rows(couple, session)
     for user in users:
-        if not couples_of_user(user, session=session):
+        if not couples_of_user(user, session=session, include_closed=True):
             session.execute(delete(SafetyCheck).where(SafetyCheck.telegram_user_id == user))
             session.execute(delete(SafetyEvent).where(SafetyEvent.telegram_user_id == user))
             session.execute(
@@ -90,10 +122,14 @@ def forget_couple(couple: Couple, *, session: Session) -> list[Purge]:
 
 def _delete_couple_rows(couple: Couple, session: Session) -> list[Purge]:
     session.execute(delete(SafetyEvent).where(SafetyEvent.couple_id == couple.id))
-    session.execute(delete(Timer).where(Timer.chat_id == couple.group_chat_id))
+    closed_at = couple.closed_at
+    if closed_at is None:
+        session.execute(delete(Timer).where(Timer.chat_id == couple.group_chat_id))
     # Cascades remove partners, statements, agreements, rounds, turns, interruptions,
     # pauses and escalations.
     session.execute(delete(Couple).where(Couple.id == couple.id))
     session.expunge(couple)
+    if closed_at is not None:
+        # The group may have a new couple by now: only the closed couple's time is theirs.
+        return [Purge(couple.group_chat_id, before=closed_at.timestamp())]
     return [Purge(couple.group_chat_id)]
-

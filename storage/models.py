@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, registry, relationship
 from sqlalchemy.orm.decl_api import DeclarativeMeta
@@ -123,9 +124,20 @@ class Couple(Base):
     """Two partners sharing one Telegram group with the bot."""
 
     __tablename__ = "couples"
+    __table_args__ = (
+        # One open couple per group. A couple is closed when a partner leaves it (/forget):
+        # its rows stay with the remaining partner, and the group starts a new couple.
+        Index(
+            "uq_couples_open_group",
+            "group_chat_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    group_chat_id: Mapped[int] = Column(BigInteger, nullable=False, unique=True)
+    group_chat_id: Mapped[int] = Column(BigInteger, nullable=False)
     timezone: Mapped[str | None] = Column(String(64), nullable=True)
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
     formed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
@@ -138,6 +150,7 @@ class Couple(Base):
     # Set when a partner's private safety check indicated danger: escalation-prone
     # exercises are not offered. Never shown with a reason or a name.
     safety_hold: Mapped[bool] = Column(Boolean, nullable=False, default=False, server_default="0")
+    closed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
     partners: Mapped[list[Partner]] = relationship(
         "Partner",

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Couple, SafetyCheck, SafetyEvent, Timer
+from storage.models import Couple, SafetyCheck, SafetyEvent
 
 
 def record_event(
@@ -88,12 +88,3 @@ def set_hold(couple: Couple) -> bool:
     couple.safety_hold = True
     return True
 
-
-def timer_ever_scheduled(kind: str, chat_id: int, *, session: Session) -> bool:
-    """Whether a timer of this kind was ever scheduled for the chat, in any status."""
-    return (
-        session.execute(
-            select(Timer.id).where(Timer.kind == kind, Timer.chat_id == chat_id).limit(1)
-        ).first()
-        is not None
-    )

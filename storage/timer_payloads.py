@@ -1,7 +1,8 @@
 """What each kind of durable timer carries in its `payload` JSON: one typed payload per kind,
 the only place that builds that JSON or reads it back.
 
-    timezone_reminder, safety_hold_notice, retention     nothing
+    timezone_reminder, retention                         nothing
+    safety_hold_notice                                   HoldNotice
     pause_reminder                                       PauseReminder
     pause_resume                                         PauseResume
     pause_follow_up                                      PauseFollowUp
@@ -150,6 +151,25 @@ class PurgeConversation:
             return None
 
 
+@dataclass(frozen=True)
+class HoldNotice:
+    """The group's neutral note about a safety hold, for one couple (a couple closed or
+    deleted meanwhile gets none). starts_hold: a hold chosen in private starts only now."""
+
+    couple_id: int
+    starts_hold: bool = False
+
+    def dump(self) -> dict[str, Any]:
+        return {"couple_id": self.couple_id, "starts_hold": self.starts_hold}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> HoldNotice | None:
+        try:
+            return cls(int(payload["couple_id"]), bool(payload.get("starts_hold", False)))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
 TimerPayload = (
     PauseReminder
     | PauseResume
@@ -158,4 +178,5 @@ TimerPayload = (
     | TurnTimer
     | ForgetRequest
     | PurgeConversation
+    | HoldNotice
 )

@@ -7,7 +7,8 @@ Order of checks for each message:
    step, the floor), the message is that content, whatever intent NLU guessed. Buttons and
    commands are never captured.
 2. Audience: partner-only actions refuse observers and strangers, kindly and briefly.
-3. The action's own `handle`.
+3. Consent: exercises (`needs_consent`) wait until both partners agreed in private.
+4. The action's own `handle`.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from actions.core.replies import DomainDict, KeepKeyboard, Outgoing, Reply, Toas
 from actions.core.routing import capture_content, crisis_kind
 from actions.safety.respond import answer_crisis, private_answer
 from storage import inbox, timers
-from storage.couples import Role
+from storage.couples import Role, is_complete, waiting_for_consent
 from storage.engine import is_transient, transaction
 from storage.enums import TimerStatus
-from storage.models import utc_now
+from storage.models import Couple, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
     # Only the timer action answers Rasa's (token-guarded) `trigger_intent`, which carries no
     # signature; every other action answers only what the bot signed.
     fired_by_timers: ClassVar[bool] = False
+    # An exercise: refused in a group until both partners agreed in private.
+    needs_consent: ClassVar[bool] = False
 
     def name(self) -> str:
         return self.action_name
@@ -109,6 +112,10 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
             refusal = refuse_non_partner(ctx, session)
             if refusal is not None:
                 return refusal
+        if self.needs_consent:
+            waiting = refuse_before_consent(ctx, session)
+            if waiting is not None:
+                return waiting
         return self.handle(ctx, session)
 
     @abstractmethod
@@ -154,3 +161,31 @@ def refuse_non_partner(ctx: MessageContext, session: Session) -> list[Outgoing] 
     couple = ctx.couple(session)
     refusal = Reply(response="utter_join_first" if couple else "utter_start_first")
     return [refusal, KeepKeyboard()] if ctx.is_callback else [refusal]
+
+
+def refuse_before_consent(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    """None once both partners of this group's couple agreed in private (see
+    `consent_pending`); outside a group the action looks itself."""
+    if not ctx.in_group:
+        return None
+    return consent_pending(ctx, ctx.couple(session))
+
+
+def consent_pending(ctx: MessageContext, couple: Couple | None) -> list[Outgoing] | None:
+    """Who still needs to open the private chat and agree (nothing of what anyone said
+    there), or None when both agreed. An incomplete couple is left to the action, which
+    asks for the second partner."""
+    if couple is None or not is_complete(couple):
+        return None
+    waiting = waiting_for_consent(couple)
+    if not waiting:
+        return None
+    return [
+        Reply(
+            response="utter_consent_pending",
+            values={
+                "names": " and ".join(p.first_name for p in waiting),
+                "link": f"https://t.me/{ctx.bot_username}?start=consent",
+            },
+        )
+    ]

@@ -6,10 +6,15 @@ message's custom `telegram` payload, which Rasa's REST channel returns right aft
 rendered text (cut into pieces at blank lines; the bot joins them again, bot/sender.py):
 
   {"message": {}}              the text before is one message to this chat;
-                               "chat_id": to another chat, "document": a file, the text its caption
+                               "chat_id": to another chat, "document": a file, the text its caption,
+                               "export": {"couple_id", "user_id"}: the bot builds that couple's
+                               export itself and sends it, the text its caption, to that
+                               person's private chat (bot/export.py)
   {"if_undeliverable": {}}     the text before is sent instead of the message before it
                                when Telegram refuses that one (403), to this chat unless
                                "chat_id" says otherwise
+  {"if_delivered": {}}         the text before is sent once the message before it was
+                               delivered, to this chat unless "chat_id" says otherwise
   {"toast": true}              the text before is the note on the pressed button
   {"keep_keyboard": true}      leave the pressed keyboard open
   {"ack": true}                one of our actions ran (the base action adds it)
@@ -62,9 +67,22 @@ class Reply:
     buttons: list[dict[str, str]] | None = None  # added after the response's own buttons
     chat_id: int | None = None  # None: the chat the message came from
     document: dict[str, str] | None = None  # {"file_name": ..., "content": ...}
+    # The couple's data as a document, built and sent by the bot itself to the partner's
+    # private chat, so it never passes through Rasa (its tracker keeps every answer).
+    export: ExportRequest | None = None
     # Sent instead when Telegram refuses the reply (403: the person never opened a private
     # chat with the bot, or blocked it). Goes to the chat the message came from by default.
     if_undeliverable: Reply | None = None
+    # Sent after the reply was delivered (to the chat the message came from by default).
+    if_delivered: Reply | None = None
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """Send couple `couple_id`'s export to `user_id`'s private chat, if they are its partner."""
+
+    couple_id: int
+    user_id: int
 
 
 @dataclass(frozen=True)
@@ -106,6 +124,8 @@ def send(dispatcher: CollectingDispatcher, domain: DomainDict, outgoing: list[Ou
             _send_reply(dispatcher, domain, item, "message")
             if item.if_undeliverable is not None:
                 _send_reply(dispatcher, domain, item.if_undeliverable, "if_undeliverable")
+            if item.if_delivered is not None:
+                _send_reply(dispatcher, domain, item.if_delivered, "if_delivered")
 
 
 def _send_reply(
@@ -116,6 +136,8 @@ def _send_reply(
         where["chat_id"] = reply.chat_id
     if reply.document is not None:
         where["document"] = reply.document
+    if reply.export is not None:
+        where["export"] = {"couple_id": reply.export.couple_id, "user_id": reply.export.user_id}
     _utter(dispatcher, domain, reply.response, reply.values, {kind: where}, reply.buttons)
 
 

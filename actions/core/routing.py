@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from actions.core.context import MessageContext
 from actions.core.replies import Outgoing
-from actions.safety.crisis import classify
+from actions.safety.crisis import KINDS, classify
 
 Capturer = Callable[[MessageContext, Session], "list[Outgoing] | None"]
+WITHHELD_KINDS = frozenset(KINDS)  # the lexicon's kinds (the bot has no NLU guess)
 
 # Asked first to last. Text and media have separate lists: stickers, photos and voice notes
 # reach Rasa as the `shared_media` intent (never text content), and only a flow that counts
@@ -65,10 +66,14 @@ def is_explicit_request(ctx: MessageContext) -> bool:
 
 def crisis_kind(ctx: MessageContext) -> str | None:
     """The crisis kind of what a person typed (the lexicon matcher or the `crisis` intent),
-    or None. Buttons, commands and timers are never crisis language; a caption or an edit
-    (sent as a payload intent) is screened by the matcher alone."""
+    or None. Buttons, commands and timers are never crisis language, except the bot's stand-in
+    for crisis words it did not pass on (a partner's before consent: bot/withheld.py); a
+    caption or an edit (sent as a payload intent) is screened by the matcher alone."""
     if ctx.user_id is None:
         return None
+    if ctx.intent == "crisis" and ctx.is_button_or_command:
+        kind = str(ctx.entity("crisis_kind") or "")
+        return kind if kind in WITHHELD_KINDS else None
     if ctx.is_button_or_command:
         if ctx.is_callback or not ctx.screened_text.strip():
             return None

@@ -1,4 +1,9 @@
-"""Joining: /start in a group, the "I'm in" buttons, the couple's time zone, private consent."""
+"""Joining: /start in a group, the "I'm in" buttons, the couple's time zone, private consent.
+
+Consent first (PRODUCT.md): until both partners agreed in private, no exercise starts
+(actions/core/base.py) and none of their words reach Rasa (bot/withheld.py). "Not now"
+frees that seat and deletes what was kept of that person.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.core.routing import capturer
 from actions.core.timers import timer_handler
 from actions.core.timezones import resolve_timezone, timezone_buttons
+from actions.privacy.forget import schedule_purges
 from actions.safety.actions import after_consent as safety_check_after_consent
 from actions.safety.actions import on_private_start as safety_on_private_start
 from storage import timers
@@ -25,7 +31,8 @@ from storage.couples import (
     partner_in,
 )
 from storage.enums import TimerKind
-from storage.models import Couple, utc_now
+from storage.forget import Purge, free_seat
+from storage.models import Couple, Partner, utc_now
 from storage.timers import DueTimer
 
 TIMEZONE_REMINDER = TimerKind.TIMEZONE_REMINDER
@@ -98,18 +105,20 @@ class ActionJoinCouple(TalkingStickAction):
                 KeepKeyboard(),
                 Reply(response="utter_joined_waiting", values={"name": ctx.first_name}),
             ]
-        timers.schedule(
-            TIMEZONE_REMINDER,
-            ctx.chat_id,
-            utc_now() + timedelta(seconds=settings.current().timezone_reminder_seconds),
-            session=session,
-        )
-        return [
+        replies: list[Outgoing] = [
             Toast("utter_toast_joined"),
             Reply(response="utter_couple_formed", values=names_of(couple)),
-            Reply(response="utter_ask_timezone", buttons=timezone_buttons()),
-            Reply(response="utter_invite_private", values={"link": deep_link(ctx)}),
         ]
+        if couple.timezone is None:  # a seat filled again keeps the couple's time zone
+            timers.schedule(
+                TIMEZONE_REMINDER,
+                ctx.chat_id,
+                utc_now() + timedelta(seconds=settings.current().timezone_reminder_seconds),
+                session=session,
+            )
+            replies.append(Reply(response="utter_ask_timezone", buttons=timezone_buttons()))
+        replies.append(Reply(response="utter_invite_private", values={"link": deep_link(ctx)}))
+        return replies
 
 
 def save_timezone(
@@ -152,7 +161,7 @@ def capture_timezone_answer(ctx: MessageContext, session: Session) -> list[Outgo
 @timer_handler(TIMEZONE_REMINDER)
 def remind_timezone(timer: DueTimer, session: Session) -> list[Outgoing]:
     couple = couple_for_group(timer.chat_id, session=session)
-    if couple is None or couple.timezone is not None:
+    if couple is None or couple.timezone is not None or not is_complete(couple):
         return []
     return [Reply(response="utter_timezone_reminder", buttons=timezone_buttons())]
 
@@ -169,17 +178,63 @@ class ActionGiveConsent(TalkingStickAction):
         couples = couples_of_user(ctx.user_id, session=session)
         if not couples:
             return [Reply(response="utter_private_intro_stranger")]
-        for couple in couples:
-            partner = partner_in(couple, ctx.user_id)
-            if partner is not None and partner.consented_at is None:
-                partner.consented_at = utc_now()
+        newly = not_yet_agreed(couples, ctx.user_id)
+        for partner in newly:
+            partner.consented_at = utc_now()
         # Consent continues into the private safety check (actions/safety).
-        return [Reply(response="utter_consent_thanks"), *safety_check_after_consent(ctx, session)]
+        return [
+            Reply(response="utter_consent_thanks"),
+            *safety_check_after_consent(ctx, session, new_couple=bool(newly)),
+        ]
+
+
+def not_yet_agreed(couples: list[Couple], user_id: int) -> list[Partner]:
+    """The person's seats in these couples that have no consent yet."""
+    seats = [partner_in(couple, user_id) for couple in couples]
+    return [seat for seat in seats if seat is not None and seat.consented_at is None]
 
 
 class ActionDeclineConsent(TalkingStickAction):
+    """ "Not now": the seat is freed for someone else, and nothing of that person is kept:
+    their name and seat, their messages in the group's conversation (and in this private
+    one, unless they agreed in another couple). The group waits for a new "I'm in"."""
+
     action_name = "action_decline_consent"
     partners_only = False
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
-        return [Reply(response="utter_consent_declined")]
+        if not ctx.in_private or ctx.user_id is None:
+            return [Reply(response="utter_consent_in_private")]
+        couples = couples_of_user(ctx.user_id, session=session)
+        if not couples:
+            return [Reply(response="utter_private_intro_stranger")]
+        pending = [seat.couple for seat in not_yet_agreed(couples, ctx.user_id)]
+        if not pending:
+            return [Reply(response="utter_consent_decline_after_agreeing")]
+        now = utc_now()
+        purges: list[Purge] = []
+        notes: list[Outgoing] = []
+        for couple in pending:
+            group = couple.group_chat_id
+            timers.cancel_kind(TIMEZONE_REMINDER, group, session=session)
+            purges += free_seat(couple, ctx.user_id, session=session)
+            remaining = couple_for_group(group, session=session)  # the group's, not ctx's
+            if remaining is not None:
+                remaining.formed_at = None
+            notes.append(Reply(response="utter_seat_free_group", chat_id=group))
+        schedule_purges(purges, session, now)
+        this_chat = any(purge.chat_id == ctx.chat_id for purge in purges)
+        declined = "utter_consent_declined_here_too" if this_chat else "utter_consent_declined"
+        return [Reply(response=declined), *notes]
+
+
+class ActionWithheldWords(TalkingStickAction):
+    """A partner wrote in private before agreeing: the words never reached Rasa (the bot
+    sends this intent instead, bot/withheld.py); say why they get no other answer."""
+
+    action_name = "action_withheld_words"
+    partners_only = False
+    captures_content = False
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        return [Reply(response="utter_consent_first_private")] if ctx.in_private else []

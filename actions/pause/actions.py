@@ -76,6 +76,7 @@ class ActionRequestPause(TalkingStickAction):
     """/pause or "I need a break": stop what runs, acknowledge, offer times to come back."""
 
     action_name = "action_request_pause"
+    needs_consent = True
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         where = here(ctx, session)

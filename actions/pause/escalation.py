@@ -105,6 +105,7 @@ class ActionShowEscalation(TalkingStickAction):
     """/escalation: the couple's steps, with buttons to change the number and their own step."""
 
     action_name = "action_show_escalation"
+    needs_consent = True
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         couple = _group_couple(ctx, session)
@@ -115,6 +116,7 @@ class ActionShowEscalation(TalkingStickAction):
 
 class ActionSetEscalationThreshold(TalkingStickAction):
     action_name = "action_set_escalation_threshold"
+    needs_consent = True
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         couple = _group_couple(ctx, session)
@@ -139,6 +141,7 @@ class ActionAddEscalationStep(TalkingStickAction):
     """ "Add our own step": the presser's next message becomes the step."""
 
     action_name = "action_add_escalation_step"
+    needs_consent = True
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         couple = _group_couple(ctx, session)
@@ -160,6 +163,7 @@ class ActionAddEscalationStep(TalkingStickAction):
 
 class ActionRemoveEscalationStep(TalkingStickAction):
     action_name = "action_remove_escalation_step"
+    needs_consent = True
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         couple = _group_couple(ctx, session)

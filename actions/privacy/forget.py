@@ -4,6 +4,11 @@
 A request is a durable `forget_request` timer of the chat: its payload remembers who has
 confirmed, and it expires after FORGET_CONFIRM_SECONDS, so a press long after the question
 does nothing. Rasa's conversation history is purged by the bot (see storage/forget.py).
+
+A partner who forgets themselves frees their seat, and a freed seat never inherits the
+couple's history: the couple is closed (its rows stay with the remaining partner, who alone
+can /export them, privately), the group starts a new couple with the next "I'm in", and the
+remaining partner chooses privately to keep their data or start fresh (delete it).
 """
 
 from __future__ import annotations
@@ -16,13 +21,13 @@ import settings
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.flows import cancel_running
-from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
+from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast, button
 from actions.core.timers import timer_handler
 from storage import timers
-from storage.couples import couples_of_user
+from storage.couples import close, couples_of_user, partner_in
 from storage.enums import TimerKind
-from storage.forget import Purge, forget_couple, forget_person
-from storage.models import Timer, utc_now
+from storage.forget import Purge, forget_closed_couple, forget_couple, forget_person
+from storage.models import Couple, Timer, utc_now
 from storage.timer_payloads import ForgetRequest, PurgeConversation
 from storage.timers import DueTimer
 
@@ -37,7 +42,7 @@ def pending_request(chat_id: int, session: Session) -> Timer | None:
 
 def schedule_purges(purges: list[Purge], session: Session, now: datetime) -> None:
     for purge in purges:
-        payload = PurgeConversation(only_user=purge.only_user)
+        payload = PurgeConversation(only_user=purge.only_user, before=purge.before)
         timers.schedule(PURGE_CONVERSATION, purge.chat_id, now, payload, session=session)
 
 
@@ -103,13 +108,52 @@ class ActionConfirmForget(TalkingStickAction):
 
 
 def leave_couples(user_id: int, session: Session, now: datetime) -> list[Outgoing]:
-    """A partner leaves their couples: what runs there ends, and each group is told, without
-    a reason, that it needs setting up again (a seat is free now)."""
+    """A partner leaves their couples: what runs there ends, each couple is closed, and each
+    group is told, without a reason, that it needs setting up again. The other partner
+    chooses privately what happens to what the two of them saved."""
     notes: list[Outgoing] = []
     for couple in couples_of_user(user_id, session=session):
         cancel_running(couple, session, now)  # the flows' own goodbyes are left out
         notes.append(Reply(response="utter_forget_group_changed", chat_id=couple.group_chat_id))
+        others = [p.telegram_user_id for p in couple.partners if p.telegram_user_id != user_id]
+        if others:  # alone, their couple simply goes (storage/forget.py)
+            close(couple, now, session=session, keep_kinds=(PURGE_CONVERSATION,))
+            notes += [old_couple_question(couple, other) for other in others]
     return notes
+
+
+def old_couple_question(couple: Couple, user_id: int) -> Reply:
+    def choice(title: str, value: str) -> dict[str, str]:
+        return button(title, "old_couple_choice", couple_ref=f"{couple.id}.{value}")
+
+    return Reply(
+        response="utter_old_couple_choice",
+        chat_id=user_id,
+        buttons=[choice("Keep my data", "keep"), choice("Start fresh", "fresh")],
+    )
+
+
+class ActionOldCoupleChoice(TalkingStickAction):
+    """The remaining partner of a closed couple: keep its data (theirs alone, /export here)
+    or start fresh (its rows and its part of the group's conversation are deleted)."""
+
+    action_name = "action_old_couple_choice"
+    partners_only = False
+    captures_content = False
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if not ctx.in_private or ctx.user_id is None:
+            return []
+        ref, _, choice = str(ctx.entity("couple_ref") or "").partition(".")
+        couple = session.get(Couple, int(ref)) if ref.isdigit() else None
+        if couple is None or couple.closed_at is None or partner_in(couple, ctx.user_id) is None:
+            return [Toast("utter_toast_old_couple_gone")]
+        if choice == "keep":
+            return [Reply(response="utter_old_couple_kept")]
+        if choice != "fresh":
+            return [Toast("utter_toast_press_a_button")]
+        schedule_purges(forget_closed_couple(couple, session=session), session, utc_now())
+        return [Reply(response="utter_old_couple_deleted")]
 
 
 class ActionKeepData(TalkingStickAction):

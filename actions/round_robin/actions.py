@@ -180,6 +180,7 @@ class ActionStartRoundRobin(TalkingStickAction):
     """/roundrobin [topic, options] or "let's take turns": the first turn starts at once."""
 
     action_name = "action_start_round_robin"
+    needs_consent = True
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         if not said_clearly(ctx, START_MAX_WORDS):

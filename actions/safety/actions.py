@@ -17,6 +17,7 @@ from actions.safety.respond import HOLD_NOTICE, answer_crisis
 from storage import safety
 from storage.couples import couple_for_group, couples_of_user
 from storage.models import utc_now
+from storage.timer_payloads import HoldNotice
 from storage.timers import DueTimer
 
 # Someone who could not get the crisis answer (no private chat yet) and opens the private
@@ -56,11 +57,32 @@ class ActionSafetyAnswer(TalkingStickAction):
         return check.record_answer(ctx.user_id, question, answer, session, utc_now())
 
 
-def after_consent(ctx: MessageContext, session: Session) -> list[Outgoing]:
-    """Joining's consent step continues into the private safety check (partners only)."""
+class ActionSafetyChoice(TalkingStickAction):
+    """After a worrying answer: keep things as they are, quietly keep to gentler tools, or
+    how to hide this chat. Private, and only for the person who answered."""
+
+    action_name = "action_safety_choice"
+    partners_only = False
+    captures_content = False
+
+    def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        if not ctx.in_private or ctx.user_id is None:
+            return []
+        choice = str(ctx.entity("safety_a") or "")
+        return check.record_choice(ctx.user_id, choice, session, utc_now())
+
+
+def after_consent(
+    ctx: MessageContext, session: Session, *, new_couple: bool = False
+) -> list[Outgoing]:
+    """Joining's consent step continues into the private safety check (partners only); a
+    person whose check was worrying and who agreed in a new couple chooses again for it."""
     if ctx.user_id is None or not couples_of_user(ctx.user_id, session=session):
         return []
-    return check.begin(ctx.user_id, session, utc_now())
+    started = check.begin(ctx.user_id, session, utc_now())
+    if started or not new_couple:
+        return started
+    return check.offer_choice_again(ctx.user_id, session)
 
 
 def on_private_start(ctx: MessageContext, session: Session) -> list[Outgoing]:
@@ -78,7 +100,13 @@ def on_private_start(ctx: MessageContext, session: Session) -> list[Outgoing]:
 
 @timer_handler(HOLD_NOTICE)
 def tell_group_about_hold(timer: DueTimer, session: Session) -> list[Outgoing]:
+    """The neutral note; a hold chosen in private starts only now, with it."""
     couple = couple_for_group(timer.chat_id, session=session)
-    if couple is None or not couple.safety_hold:
+    notice = HoldNotice.read(timer.payload)  # None: scheduled before notices named a couple
+    if couple is None or (notice is not None and notice.couple_id != couple.id):
+        return []  # that couple was closed or deleted meanwhile
+    if notice is not None and notice.starts_hold:
+        safety.set_hold(couple)
+    if not couple.safety_hold:
         return []
     return [Reply(response="utter_safety_hold_group")]

@@ -2,8 +2,11 @@
 
 Answers are private forever (a SafetyCheck row: never exported, never shown in the group,
 never told to the other partner). An answer that indicates danger gives that partner
-resources at once and puts their couples on safety hold (no escalation-prone exercises);
-the group only ever hears a neutral note, later, never why and never who.
+resources at once, and the choice of what happens next, privately:
+- "Keep things as they are": nothing changes anywhere.
+- "Quietly keep to gentler tools": a safety hold (no escalation-prone exercises) that starts
+  only when the group gets its neutral note, later, so nothing points at anyone before.
+- "How to hide this chat": practical steps; nothing changes in the group.
 """
 
 from __future__ import annotations
@@ -13,14 +16,22 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+import settings
 from actions.core.replies import Outgoing, Reply, Toast, button
 from actions.safety.resources import resources_for
-from actions.safety.respond import hold
+from actions.safety.respond import hold_later
 from storage import safety
 from storage.couples import couples_of_user
 from storage.models import SafetyCheck
 
 ANSWER_INTENT = "safety_answer"
+CHOICE_INTENT = "safety_choice"
+CHOOSING = "choice"  # the check's step after a worrying answer, until a choice is made
+CHOICES: tuple[tuple[str, str], ...] = (
+    ("Keep things as they are", "keep"),
+    ("Quietly keep to gentler tools", "gentle"),
+    ("How to hide this chat", "hide"),
+)
 
 
 @dataclass(frozen=True)
@@ -109,10 +120,48 @@ def complete(check: SafetyCheck, user_id: int, session: Session, now: datetime) 
         safety.record_event(
             user_id, "safety_check_danger", "private", couple_id=couple.id, now=now, session=session
         )
-        hold(couple, session, now)
+    check.step = CHOOSING
     return [
         Reply(
             response="utter_safety_check_danger",
             values={"resources": resources_for("safety_check")},
+            buttons=choice_buttons(),
         )
     ]
+
+
+def choice_buttons(*values: str) -> list[dict[str, str]]:
+    return [
+        button(title, CHOICE_INTENT, safety_a=value)
+        for title, value in CHOICES
+        if not values or value in values
+    ]
+
+
+def offer_choice_again(user_id: int, session: Session) -> list[Outgoing]:
+    """Someone whose check was worrying agreed in a new couple: the choice is theirs again,
+    for it (the answers are not asked twice)."""
+    check = safety.latest_check(user_id, session=session)
+    if check is None or check.completed_at is None or not check.danger:
+        return []
+    check.step = CHOOSING
+    return [Reply(response="utter_safety_choice_again", buttons=choice_buttons())]
+
+
+def record_choice(user_id: int, choice: str, session: Session, now: datetime) -> list[Outgoing]:
+    """What the person who answered chose after a worrying answer. Only they see any of it;
+    the group hears nothing until a chosen hold starts, with its neutral note."""
+    check = safety.latest_check(user_id, session=session)
+    if check is None or check.step != CHOOSING or choice not in {v for _, v in CHOICES}:
+        return [Toast("utter_toast_safety_answered")]
+    if choice == "hide":
+        # Practical steps; the other two choices stay open below them.
+        still_open = choice_buttons("keep", "gentle")
+        return [Reply(response="utter_safety_choice_hide", buttons=still_open)]
+    check.step = None
+    if choice == "keep":
+        return [Reply(response="utter_safety_choice_keep")]
+    for couple in couples_of_user(user_id, session=session):
+        hold_later(couple, session, now)
+    minutes = max(1, round(settings.current().safety_notice_delay_seconds / 60))
+    return [Reply(response="utter_safety_choice_gentle", values={"minutes": minutes})]

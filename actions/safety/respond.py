@@ -11,6 +11,9 @@
 - A safety event (time, kind, who; no text) is saved for each couple of the writer.
 - Violence, threats, abuse or fear of the partner also put the couple on safety hold:
   escalation-prone exercises are not offered any more (the other flows check the hold).
+  Written in the group, the hold starts at once (the words were seen there). Written in
+  private, it starts only with the group's neutral note, later, so that nothing the other
+  partner can see changes right after it (a refused /roundrobin would point at the writer).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from storage import safety, timers
 from storage.couples import couples_of_user
 from storage.enums import TimerKind
 from storage.models import Couple
+from storage.timer_payloads import HoldNotice
 
 # Kinds that say the partner may be dangerous: no more escalation-prone exercises. Not
 # "other" (the NLU model's guess alone): a hold is lasting, a guess is not enough for it.
@@ -87,7 +91,10 @@ def answer_crisis(
             session=session,
         )
         if kind in HOLD_KINDS:
-            hold(couple, session, now)
+            if ctx.in_group:
+                hold(couple, session, now)
+            else:
+                hold_later(couple, session, now)
         if was_running:
             here = ctx.in_group and couple.group_chat_id == ctx.chat_id
             group_lines.append(
@@ -102,12 +109,27 @@ def answer_crisis(
 
 
 def hold(couple: Couple, session: Session, now: datetime) -> None:
-    """Put the couple on safety hold; the group hears a neutral note once, later."""
-    safety.set_hold(couple)
-    if not safety.timer_ever_scheduled(HOLD_NOTICE, couple.group_chat_id, session=session):
-        timers.schedule(
-            HOLD_NOTICE,
-            couple.group_chat_id,
-            now + timedelta(seconds=settings.current().safety_notice_delay_seconds),
-            session=session,
-        )
+    """Put the couple on safety hold now; the group hears a neutral note once, later."""
+    if safety.set_hold(couple) and not _notice_pending(couple, session):
+        _schedule_notice(couple, session, now, starts_hold=False)
+
+
+def hold_later(couple: Couple, session: Session, now: datetime) -> None:
+    """Put the couple on safety hold when the group's neutral note comes, and not before:
+    until then nothing the other partner can observe changes."""
+    if not couple.safety_hold and not _notice_pending(couple, session):
+        _schedule_notice(couple, session, now, starts_hold=True)
+
+
+def _notice_pending(couple: Couple, session: Session) -> bool:
+    return bool(timers.pending(HOLD_NOTICE, couple.group_chat_id, session=session))
+
+
+def _schedule_notice(couple: Couple, session: Session, now: datetime, *, starts_hold: bool) -> None:
+    timers.schedule(
+        HOLD_NOTICE,
+        couple.group_chat_id,
+        now + timedelta(seconds=settings.current().safety_notice_delay_seconds),
+        HoldNotice(couple.id, starts_hold),
+        session=session,
+    )

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from actions.core.base import TalkingStickAction
+from actions.core.base import TalkingStickAction, consent_pending
 from actions.core.context import MessageContext
 from actions.core.flows import running_flow
 from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
@@ -34,6 +34,7 @@ from actions.statement.replies import (
 from actions.statement.steps import STEPS, keep_despite_findings, share, take_step_text
 from storage import statements
 from storage.couples import (
+    all_consented,
     couples_of_user,
     is_complete,
     other_partner,
@@ -62,13 +63,15 @@ class ActionStartStatement(TalkingStickAction):
     """/talk [topic] or "can we talk about the dishes": the writer becomes the speaker."""
 
     action_name = "action_start_statement"
+    needs_consent = True
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         if ctx.user_id is None:
             return []
         topic = clean_topic(ctx.entity("topic"))
         if ctx.in_private:
-            return start_private(ctx.user_id, ctx.chat_id, topic, session)
+            waiting = waiting_in_private(ctx, ctx.user_id, session)
+            return waiting or start_private(ctx.user_id, ctx.chat_id, topic, session)
         couple = ctx.couple(session)
         if couple is None or not is_complete(couple):
             return [Reply(response="utter_statement_needs_partner")]
@@ -96,11 +99,21 @@ class ActionStartStatement(TalkingStickAction):
         ]
 
 
+def waiting_in_private(
+    ctx: MessageContext, user_id: int, session: Session
+) -> list[Outgoing] | None:
+    """A private draft, too, waits until both partners of a couple agreed."""
+    complete = [c for c in couples_of_user(user_id, session=session) if is_complete(c)]
+    if not complete or any(all_consented(c) for c in complete):
+        return None
+    return consent_pending(ctx, complete[0])
+
+
 def start_private(
     user_id: int, chat_id: int, topic: str | None, session: Session
 ) -> list[Outgoing]:
     """Drafting in a private chat: for the only couple, or after choosing which one."""
-    couples = [c for c in couples_of_user(user_id, session=session) if is_complete(c)]
+    couples = [c for c in couples_of_user(user_id, session=session) if all_consented(c)]
     if not couples:
         return [Reply(response="utter_statement_no_couple")]
     draft = statements.private_draft(chat_id, session=session)

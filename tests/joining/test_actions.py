@@ -8,18 +8,27 @@ from functools import partial
 from actions.core.timers import ActionFireTimer
 from actions.general.help import ActionAnswerFreeText
 from actions.joining.actions import (
+    ActionDeclineConsent,
     ActionGiveConsent,
     ActionJoinCouple,
     ActionSetTimezone,
     ActionStart,
+    ActionWithheldWords,
 )
+from actions.pause.actions import ActionRequestPause
+from actions.pause.escalation import ActionShowEscalation
 from actions.privacy.export import ActionExportData
+from actions.privacy.forget import PURGE_CONVERSATION
+from actions.round_robin.actions import ActionStartRoundRobin
+from actions.statement.actions import ActionStartStatement
+from bot.export import export_document
 from storage import timers
 from storage.couples import couple_for_group
 from storage.engine import transaction
-from storage.models import Timer, utc_now
+from storage.models import Partner, Pause, Round, Statement, Timer, utc_now
 from tests.conftest import EXPECTED_EXPORT_KEYS
 from tests.support import factories
+from tests.support.couples import exported
 from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100500
@@ -117,12 +126,40 @@ def test_export_has_the_documented_keys_and_the_partners(database, domain):
     form_couple(domain)
     tracker = build_tracker(GROUP, "/export_data", "export_data", user_id=1)
     messages = run_action(ActionExportData(), tracker, domain)
-    document = messages[0]["custom"]["telegram"]["document"]
-    data = json.loads(document["content"])
+    data = exported(messages)
     assert list(data) == EXPECTED_EXPORT_KEYS
     assert [p["first_name"] for p in data["partners"]] == ["Alex", "Sam"]
     assert data["couple"]["formed_at"].endswith("+00:00")
-    assert document["file_name"].endswith(".json")
+    with transaction() as session:
+        couple_id = couple_for_group(GROUP, session=session).id
+    document = export_document(couple_id, 1)
+    assert document is not None and document["file_name"].endswith(".json")
+
+
+def test_export_goes_privately_and_its_data_never_passes_through_rasa(database, domain):
+    """The action answers only "export couple X for person Y" (Rasa's tracker keeps every
+    answer); the bot builds the document and sends it to Y's private chat."""
+    form_couple(domain)
+    tracker = build_tracker(GROUP, "/export_data", "export_data", user_id=1)
+    messages = run_action(ActionExportData(), tracker, domain)
+    [answer] = [m["custom"]["telegram"] for m in messages]
+    with transaction() as session:
+        couple_id = couple_for_group(GROUP, session=session).id
+    assert answer["export"] == {"couple_id": couple_id, "user_id": 1}
+    assert "document" not in answer and "Sam" not in json.dumps(messages)
+    assert "sent it to you in our private chat" in answer["if_delivered"]["text"]
+    assert "start=consent" in answer["if_undeliverable"]["text"]
+    assert "chat_id" not in answer["if_delivered"]  # both notes go to the group
+    # The bot checks again: only a partner of that couple gets its document.
+    assert export_document(couple_id, 3) is None
+    assert export_document(couple_id + 1, 1) is None
+
+
+def test_export_in_private_sends_each_of_the_persons_couples(database, domain):
+    form_couple(domain)
+    tracker = build_tracker(1, "/export_data", "export_data", user_id=1, chat_type="private")
+    [answer] = [m["custom"]["telegram"] for m in run_action(ActionExportData(), tracker, domain)]
+    assert answer["export"]["user_id"] == 1 and "if_undeliverable" not in answer
 
 
 def test_consent_in_private_is_saved_with_its_time(database, domain):
@@ -149,3 +186,79 @@ def test_timer_reminds_once_only_while_no_time_zone_is_set(database, domain):
     with transaction() as session:
         session.get(Timer, claimed.id).status = "fired"
     assert run_action(ActionFireTimer(), tracker, domain) == []
+
+
+# -- consent first ----------------------------------------------------------------------------
+
+
+def private(domain, action, user: int, text: str, intent: str) -> list[dict]:
+    tracker = build_tracker(
+        user, text, intent, user_id=user, chat_type="private", is_callback=text.startswith("/")
+    )
+    return run_action(action, tracker, domain)
+
+
+def test_exercises_wait_until_both_agreed_and_say_who_still_needs_to(database, domain):
+    form_couple(domain)
+    private(domain, ActionGiveConsent(), 1, "/give_consent", "give_consent")
+    for action, intent in (
+        (ActionStartStatement(), "start_statement"),
+        (ActionStartRoundRobin(), "start_round_robin"),
+        (ActionRequestPause(), "request_pause"),
+        (ActionShowEscalation(), "show_escalation"),
+    ):
+        tracker = build_tracker(GROUP, f"/{intent}", intent, user_id=1)
+        [refusal] = texts(run_action(action, tracker, domain))
+        assert "both of you need to agree" in refusal and "Still to do: Sam." in refusal
+        assert "start=consent" in refusal and "Alex" not in refusal
+    drafting = private(domain, ActionStartStatement(), 1, "/start_statement", "start_statement")
+    assert "Still to do: Sam" in texts(drafting)[0]
+    with transaction() as session:
+        assert session.query(Statement).count() == session.query(Round).count() == 0
+        assert session.query(Pause).count() == 0
+
+
+def test_not_now_frees_the_seat_keeps_nothing_of_that_person_and_says_so(database, domain):
+    form_couple(domain)
+    private(domain, ActionGiveConsent(), 1, "/give_consent", "give_consent")
+    messages = private(domain, ActionDeclineConsent(), 2, "/decline_consent", "decline_consent")
+    mine = [m["text"] for m in messages if m.get("text")]
+    assert len(mine) == 1 and "You're no longer in the couple" in mine[0]
+    assert "your name, your place in the couple" in mine[0]
+    assert "and our conversation here" in mine[0]  # Sam is in no other couple
+    [note] = [m["custom"]["telegram"] for m in messages if m.get("custom")]
+    assert note["chat_id"] == GROUP and "A seat in this couple is free" in note["text"]
+    assert "Sam" not in note["text"] and note["buttons"][0]["payload"] == "/join_couple"
+    with transaction() as session:
+        couple = couple_for_group(GROUP, session=session)
+        assert [(p.telegram_user_id, p.consented_at is not None) for p in couple.partners] == [
+            (1, True)
+        ]
+        assert couple.formed_at is None
+        assert session.query(Partner).filter_by(telegram_user_id=2).count() == 0
+        purges = sorted(
+            (t.chat_id, t.payload) for t in session.query(Timer).filter_by(kind=PURGE_CONVERSATION)
+        )
+        assert timers.pending("timezone_reminder", GROUP, session=session) == []
+    assert purges == [(GROUP, json.dumps({"only_user": 2})), (2, "{}")]
+    # The couple waits for a new "I'm in": someone else takes the seat.
+    joined = press_join(domain, 3, "Robin")
+    assert "Alex and Robin, you're set" in " ".join(texts(joined))
+
+
+def test_not_now_after_agreeing_explains_forget_instead(database, domain):
+    form_couple(domain)
+    private(domain, ActionGiveConsent(), 2, "/give_consent", "give_consent")
+    answer = private(domain, ActionDeclineConsent(), 2, "/decline_consent", "decline_consent")
+    assert "You've already agreed" in texts(answer)[0] and "/forget" in texts(answer)[0]
+    with transaction() as session:
+        assert len(couple_for_group(GROUP, session=session).partners) == 2
+
+
+def test_words_kept_back_before_consent_get_a_short_reason_in_private(database, domain):
+    form_couple(domain)
+    answer = private(domain, ActionWithheldWords(), 2, "/withheld_words", "withheld_words")
+    assert texts(answer) == [
+        "I keep nothing you write to me until you've agreed. Send /start to see what I keep "
+        "and to agree."
+    ]

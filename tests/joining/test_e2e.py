@@ -8,7 +8,7 @@ import pytest
 
 from local_telegram.client import ButtonGone, LocalTelegram, buttons
 from tests.conftest import EXPECTED_EXPORT_KEYS
-from tests.support.stack import Couple, press_im_in, unique
+from tests.support.stack import Couple, open_private_chat, press_im_in, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -51,11 +51,22 @@ def test_a_couple_joins_an_observer_is_ignored_the_time_zone_is_set_and_export_r
     telegram.send(group.group, group.sam, "We live in Berlin")
     telegram.wait_for_text(group.group, "Time zone set to Europe/Berlin", after=before_robin)
 
+    # /export goes to the asker's private chat only. Alex never opened one: the group gets
+    # a neutral line with the link, and no document goes anywhere.
     before_export = telegram.last_seq()
     telegram.send(group.group, group.alex, "/export")
+    refused = telegram.wait_for_text(
+        group.group, "can't send it to you privately yet", after=before_export
+    )
+    assert "start=consent" in refused["text"]
+    open_private_chat(telegram, group.alex)
+    before_export = telegram.last_seq()
+    telegram.send(group.group, group.alex, "/export")
+    telegram.wait_for_text(group.group, "sent it to you in our private chat", after=before_export)
     document = telegram.wait_for(
-        group.group, lambda item: bool(item["document"]), after=before_export
+        group.alex["id"], lambda item: bool(item["document"]), after=before_export
     )["document"]
+    assert not [i for i in telegram.sent(group.group, after=before_robin) if i["document"]]
     data = json.loads(document["content_text"])
     assert list(data) == EXPECTED_EXPORT_KEYS
     assert data["couple"]["timezone"] == "Europe/Berlin"
@@ -65,13 +76,14 @@ def test_a_couple_joins_an_observer_is_ignored_the_time_zone_is_set_and_export_r
     ]
     assert all(not data[key] for key in data if key not in ("couple", "partners"))
     assert "Robin" not in document["content_text"]
-    # Robin's words never reached Rasa; Sam's did (the tracker store is where they'd be).
+    # Robin's words never reached Rasa, and neither did Sam's before both partners agreed
+    # in private: only the zone they named (the tracker store is where they'd be).
     assert running.query_tracker(
         "SELECT count(*) FROM events WHERE data LIKE ?", "%secret remark%"
     ) == [(0,)]
     assert running.query_tracker(
         "SELECT count(*) FROM events WHERE data LIKE ?", "%We live in Berlin%"
-    ) == [(1,)]
+    ) == [(0,)]
 
 
 def test_help_explains_in_a_few_lines_and_commands_are_registered(telegram, group):

@@ -39,6 +39,7 @@ from storage.couples import couple_for_group
 from storage.engine import transaction
 from storage.models import Couple, Pause, Timer, utc_now
 from tests.support import factories
+from tests.support.couples import exported
 from tests.support.trackers import add_response, build_tracker, run_action, texts
 
 GROUP = -100700
@@ -49,6 +50,7 @@ form_couple = partial(
     group=GROUP,
     partners=((ALEX, "Alex"), (SAM, "Sam")),
     zone="Europe/Berlin",
+    agreed=True,
 )
 
 
@@ -540,7 +542,7 @@ def test_the_export_has_the_pause_with_its_proposals_and_agreement(database, dom
     form_couple(domain)
     agree_in_20_minutes(domain)
     messages = act(ActionExportData(), domain, "/export_data", "export_data", SAM)
-    data = json.loads(messages[0]["custom"]["telegram"]["document"]["content"])
+    data = exported(messages)
     [pause] = data["pauses"]
     partner_ids = [p["id"] for p in data["partners"]]
     assert pause["status"] == "agreed"

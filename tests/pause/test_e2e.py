@@ -11,7 +11,7 @@ import pytest
 
 from actions.round_robin.turns import format_duration
 from local_telegram.client import LocalTelegram, buttons
-from tests.support.stack import Couple, RunningStack, press_im_in, unique
+from tests.support.stack import Couple, RunningStack, agree_in_private, press_im_in, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +30,8 @@ def new_couple(telegram: LocalTelegram, zone_button: str | None = "London") -> C
     couple = Couple(chat["id"], alex, sam, robin)
     start = telegram.last_seq()
     press_im_in(telegram, couple)
+    for partner in (alex, sam):  # exercises start once both agreed in private
+        agree_in_private(telegram, partner)
     if zone_button:
         question = telegram.wait_for_text(couple.group, "which time zone", after=start)
         telegram.press(couple.group, couple.alex, question["message_id"], button_text=zone_button)
@@ -140,7 +142,7 @@ def test_agreed_in_words_the_pause_comes_back_once_on_time_after_all_processes_r
 
     after = telegram.last_seq()
     telegram.send(on_time.group, on_time.alex, "/export")
-    document = telegram.wait_for(on_time.group, lambda i: bool(i["document"]), after=after)
+    document = telegram.wait_for(on_time.alex["id"], lambda i: bool(i["document"]), after=after)
     [pause] = json.loads(document["document"]["content_text"])["pauses"]
     partner_ids = {p["id"] for p in json.loads(document["document"]["content_text"])["partners"]}
     assert pause["status"] == "resumed" and pause["flow"] is None
@@ -187,7 +189,7 @@ def test_the_threshold_reached_brings_the_third_party_suggestion_saved(
 
     after = telegram.last_seq()
     telegram.send(couple.group, couple.alex, "/export")
-    document = telegram.wait_for(couple.group, lambda i: bool(i["document"]), after=after)
+    document = telegram.wait_for(couple.alex["id"], lambda i: bool(i["document"]), after=after)
     data = json.loads(document["document"]["content_text"])
     [escalation] = data["escalations"]
     assert (escalation["pause_count"], escalation["choice"]) == (2, "look")
@@ -318,7 +320,7 @@ def test_a_pause_in_a_round_robin_turn_comes_back_after_a_restart_with_the_time_
 
     after = telegram.last_seq()
     telegram.send(couple.group, alex, "/export")
-    document = telegram.wait_for(couple.group, lambda i: bool(i["document"]), after=after)
+    document = telegram.wait_for(alex["id"], lambda i: bool(i["document"]), after=after)
     [pause] = json.loads(document["document"]["content_text"])["pauses"]
     assert (pause["flow"], pause["topic"], pause["status"]) == ("round_robin", "money", "resumed")
     assert set(pause["flow_state"]) >= {"round_id", "turn_id"}

@@ -34,6 +34,7 @@ from tests.pause.test_actions import (
     press,
     ref,
 )
+from tests.support.couples import exported
 from tests.support.trackers import build_tracker, run_action, texts
 
 
@@ -187,7 +188,7 @@ def test_the_threshold_reached_on_a_topic_brings_one_kind_suggestion_saved(datab
     assert len(texts(third)) == 1  # made once per topic
     assert escalations() == [("money", 3, True, "look")]
     export = act(ActionExportData(), domain, "/export_data", "export_data", SAM)
-    data = json.loads(export[0]["custom"]["telegram"]["document"]["content"])
+    data = exported(export)
     [row] = data["escalations"]
     assert (row["topic"], row["pause_count"], row["choice"]) == ("money", 3, "look")
     assert row["suggestion_made_at"].endswith("+00:00")

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from actions.privacy.forget import ActionConfirmForget, ActionForgetData, ActionKeepData
+from actions.joining.actions import ActionJoinCouple
+from actions.privacy.export import ActionExportData
+from actions.privacy.forget import (
+    ActionConfirmForget,
+    ActionForgetData,
+    ActionKeepData,
+    ActionOldCoupleChoice,
+)
+from bot.export import export_document
 from bot.housekeeping import (
     PURGE_CONVERSATION,
     RETENTION,
@@ -35,6 +43,7 @@ from storage.models import (
 from storage.retention import purge_texts_before
 from storage.timers import DueTimer
 from tests.support import factories
+from tests.support.couples import exported
 from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100900
@@ -99,7 +108,11 @@ def test_forget_in_private_deletes_only_that_partners_data(database, domain):
     assert "Delete everything I keep about you" in texts(asked)[0]
     done = act(domain, ActionConfirmForget(), ALEX, ALEX, "/confirm_forget", "confirm_forget")
     assert "Done" in texts(done)[0]
-    [note] = [m["custom"]["telegram"] for m in done if m.get("custom")]
+    [note] = [
+        m["custom"]["telegram"]
+        for m in done
+        if (m.get("custom") or {}).get("telegram", {}).get("chat_id") == GROUP
+    ]
     assert note["chat_id"] == GROUP and "setting up again" in note["text"]
     assert "Alex" not in note["text"] and "delete" not in note["text"]
     with transaction() as session:
@@ -280,3 +293,87 @@ def test_retention_queues_a_purge_for_old_events_and_schedules_itself_once(track
         payload = json.loads(purge.payload)
     purge_conversation(DueTimer(purge.id, PURGE_CONVERSATION, GROUP, now, payload))
     assert len(events(tracker_db)) == 2
+
+
+# -- a seat freed by /forget never inherits the couple's history -------------------------------
+
+ROBIN = 33
+
+
+def customs(messages: list[dict]) -> list[dict]:
+    return [m["custom"]["telegram"] for m in messages if m.get("custom")]
+
+
+def forget_privately(domain, user: int) -> list[dict]:
+    act(domain, ActionForgetData(), user, user, "/forget_data", "forget_data")
+    return act(domain, ActionConfirmForget(), user, user, "/confirm_forget", "confirm_forget")
+
+
+def choose_for_old_couple(domain, user: int, ref: str) -> list[dict]:
+    tracker = build_tracker(
+        user,
+        f'/old_couple_choice{{"couple_ref":"{ref}"}}',
+        "old_couple_choice",
+        user_id=user,
+        chat_type="private",
+        is_callback=True,
+        entities={"couple_ref": ref},
+    )
+    return run_action(ActionOldCoupleChoice(), tracker, domain)
+
+
+def test_a_seat_freed_by_forget_never_inherits_the_couples_history(database, domain):
+    form_couple(domain, GROUP)
+    add_statements()
+    done = forget_privately(domain, ALEX)
+    [question] = [c for c in customs(done) if c.get("chat_id") == SAM]
+    assert "Your partner has left your couple" in question["text"]
+    assert [b["title"] for b in question["buttons"]] == ["Keep my data", "Start fresh"]
+
+    # The old couple is closed; the group's next "I'm in" presses form a new, empty couple.
+    for user, name in ((SAM, "Sam"), (ROBIN, "Robin")):
+        tracker = build_tracker(
+            GROUP, "/join_couple", "join_couple", user_id=user, first_name=name, is_callback=True
+        )
+        run_action(ActionJoinCouple(), tracker, domain)
+    with transaction() as session:
+        old, new = session.query(Couple).order_by(Couple.id).all()
+        assert old.closed_at is not None and new.closed_at is None
+        assert [p.first_name for p in new.partners] == ["Sam", "Robin"]
+        old_id = old.id
+    robins = exported(act(domain, ActionExportData(), GROUP, ROBIN, "/export_data", "export"))
+    assert robins["statements"] == [] and "SAM-WORDS" not in json.dumps(robins)
+    assert export_document(old_id, ROBIN) is None  # not even by naming the old couple
+
+    # Sam alone still has the old couple's part that was theirs, privately.
+    answers = act(domain, ActionExportData(), SAM, SAM, "/export_data", "export_data")
+    requests = [c["export"] for c in customs(answers)]
+    assert [r["couple_id"] for r in requests] == [old_id, old_id + 1]
+    document = export_document(old_id, SAM)
+    assert document is not None and "SAM-WORDS" in document["content"]
+    assert "ALEX-WORDS" not in document["content"]
+
+
+def test_keeping_or_starting_fresh_is_the_remaining_partners_choice(database, domain):
+    form_couple(domain, GROUP)
+    add_statements()
+    forget_privately(domain, ALEX)
+    with transaction() as session:
+        old = session.query(Couple).one()
+        old_id, closed_at = old.id, old.closed_at
+    assert texts(choose_for_old_couple(domain, ROBIN, f"{old_id}.fresh")) == [
+        "There is nothing of that couple left to decide about."
+    ]
+    assert "Kept" in texts(choose_for_old_couple(domain, SAM, f"{old_id}.keep"))[0]
+    fresh = choose_for_old_couple(domain, SAM, f"{old_id}.fresh")
+    assert "everything your old couple saved is deleted" in texts(fresh)[0]
+    with transaction() as session:
+        assert session.query(Couple).count() == session.query(Statement).count() == 0
+        assert session.query(SafetyCheck).count() == 0  # Alex's went with Alex
+        purge = (
+            session.query(Timer)
+            .filter_by(kind=PURGE_CONVERSATION, chat_id=GROUP)
+            .order_by(Timer.id.desc())
+            .first()
+        )
+        assert json.loads(purge.payload) == {"before": closed_at.timestamp()}

@@ -22,6 +22,7 @@ from actions.round_robin.floor import HEADS_UP, TURN_END
 from storage.couples import couple_for_group, join
 from storage.engine import transaction
 from storage.models import Interruption, Round, Timer, Turn, utc_now
+from tests.support.couples import agree_in_private
 from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100700
@@ -35,6 +36,7 @@ def couple(database, monkeypatch):
     with transaction() as session:
         join(GROUP, ALEX, "Alex", session=session)
         join(GROUP, SAM, "Sam", session=session)
+    agree_in_private(GROUP)
     return GROUP
 
 
@@ -214,6 +216,7 @@ def test_who_may_start(database, domain):
     ]
     with transaction() as session:
         join(GROUP, SAM, "Sam", session=session)
+    agree_in_private(GROUP)
     assert texts(start(domain, ROBIN)) == [
         "This group's couple is complete. I'll stay out of your way."
     ]

@@ -32,9 +32,9 @@ def said(telegram, group: int, after: int, text: str) -> list[dict]:
 
 
 def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
-    running, telegram, formed
+    running, telegram, consented
 ):
-    group, alex, sam = formed.group, formed.alex, formed.sam
+    group, alex, sam = consented.group, consented.alex, consented.sam
     a, s = alex["first_name"], sam["first_name"]
     begin = telegram.last_seq()
     telegram.send(group, alex, "/roundrobin money, 2 rounds")
@@ -50,7 +50,7 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
     telegram.send(group, alex, kind="sticker")
     telegram.send(group, sam, "I felt alone last night when you left")
     telegram.send(group, sam, kind="photo")
-    telegram.send(group, formed.robin, "I think Sam is right")  # an observer: ignored
+    telegram.send(group, consented.robin, "I think Sam is right")  # an observer: ignored
     telegram.send(group, sam, "/done")
     handed = telegram.wait_for_text(group, f"Thank you, {s}. {a}, the floor is yours", after=mark)
     notes = telegram.wait_for_text(group, "you wanted to say", after=mark)
@@ -102,7 +102,7 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
 
     mark = telegram.last_seq()
     telegram.send(group, sam, "/export")
-    document = telegram.wait_for(group, lambda item: bool(item["document"]), after=mark)
+    document = telegram.wait_for(sam["id"], lambda item: bool(item["document"]), after=mark)
     data = json.loads(document["document"]["content_text"])
     ids = {p["first_name"]: p["id"] for p in data["partners"]}
     (round_,) = data["rounds"]
@@ -143,9 +143,9 @@ def floor_lookalikes() -> list[str]:
 
 
 def test_the_floor_holders_words_are_never_taken_for_commands_and_pause_resume_cancel(
-    running, telegram, formed
+    running, telegram, consented
 ):
-    group, alex, sam = formed.group, formed.alex, formed.sam
+    group, alex, sam = consented.group, consented.alex, consented.sam
     a = alex["first_name"]
     begin = telegram.last_seq()
     telegram.send(
@@ -156,7 +156,7 @@ def test_the_floor_holders_words_are_never_taken_for_commands_and_pause_resume_c
     for text in lookalikes:
         telegram.send(group, alex, text)
     mark = telegram.last_seq()
-    telegram.send(group, formed.robin, "/done")
+    telegram.send(group, consented.robin, "/done")
     telegram.wait_for_text(group, "I'll stay out of your way", after=mark)
     telegram.send(group, sam, "I'm done")
     telegram.wait_for_text(group, f"only {a} can pass the floor", after=mark)

@@ -6,13 +6,12 @@ from functools import partial
 
 from actions.core.timers import ActionFireTimer
 from actions.joining.actions import ActionGiveConsent, ActionStart
-from actions.safety.actions import ActionSafetyAnswer, tell_group_about_hold
+from actions.safety.actions import ActionSafetyAnswer, ActionSafetyChoice, tell_group_about_hold
 from actions.safety.check import QUESTIONS, answer_button
 from storage import timers
 from storage.engine import transaction
 from storage.export import export_couple
 from storage.models import Couple, SafetyCheck, SafetyEvent, Timer, utc_now
-from storage.timers import DueTimer
 from tests.support import factories
 from tests.support.trackers import build_tracker, run_action, texts
 
@@ -73,35 +72,92 @@ def test_safe_answers_complete_the_check_without_a_hold(database, domain):
         assert session.query(SafetyEvent).count() == 0
 
 
-def test_danger_gives_private_resources_holds_the_couple_and_tells_the_group_later(
-    database, domain
-):
+def choose(domain, user: int, choice: str) -> list[dict]:
+    tracker = build_tracker(
+        user,
+        f'/safety_choice{{"safety_a":"{choice}"}}',
+        "safety_choice",
+        user_id=user,
+        chat_type="private",
+        is_callback=True,
+        entities={"safety_a": choice},
+    )
+    return run_action(ActionSafetyChoice(), tracker, domain)
+
+
+def answer_worryingly(domain, user: int) -> list[dict]:
+    consent(domain, user)
+    press(domain, user, "afraid", "some")
+    press(domain, user, "physical", "no")
+    return press(domain, user, "safe_here", "skip")
+
+
+def test_danger_gives_private_resources_and_the_choice_and_changes_nothing_yet(database, domain):
     form_couple(domain)
-    consent(domain, SAM)
-    press(domain, SAM, "afraid", "some")
-    press(domain, SAM, "physical", "no")
-    messages = press(domain, SAM, "safe_here", "skip")
+    messages = answer_worryingly(domain, SAM)
     answer = texts(messages)
     assert len(answer) == 1 and "stays between us" in answer[0] and "112" in answer[0]
     assert all("chat_id" not in (m.get("custom") or {}).get("telegram", {}) for m in messages)
-
+    assert [b["title"] for b in messages[-1]["buttons"]] == [
+        "Keep things as they are",
+        "Quietly keep to gentler tools",
+        "How to hide this chat",
+    ]
+    assert all(len(b["payload"].encode()) <= 64 for b in messages[-1]["buttons"])
     with transaction() as session:
         couple = session.query(Couple).one()
-        assert couple.safety_hold
+        assert not couple.safety_hold  # nothing the other partner can observe
+        assert session.query(Timer).filter_by(kind="safety_hold_notice").count() == 0
         assert [(e.telegram_user_id, e.kind, e.source) for e in session.query(SafetyEvent)] == [
             (SAM, "safety_check_danger", "private")
         ]
+        assert "safety" not in str(export_couple(couple, session=session)).lower()
+
+
+def test_gently_the_hold_starts_only_with_the_groups_neutral_note(database, domain):
+    form_couple(domain)
+    answer_worryingly(domain, SAM)
+    chosen = texts(choose(domain, SAM, "gentle"))
+    assert "won't say why or who" in chosen[0] and "nothing points at you" in chosen[0]
+    with transaction() as session:
+        couple = session.query(Couple).one()
+        assert not couple.safety_hold  # not yet: a refused exercise would point at Sam
         notice = session.query(Timer).filter_by(kind="safety_hold_notice").one()
         assert notice.chat_id == GROUP and notice.due_at > utc_now()  # later, not now
-        document = export_couple(couple, session=session)
-        line = tell_group_about_hold(
-            DueTimer(notice.id, notice.kind, GROUP, notice.due_at, {}), session
-        )
-    assert "safety" not in str(document).lower() and "afraid" not in str(document)
+        line = tell_group_about_hold(timers.due_timer(notice), session)
+        assert couple.safety_hold  # now, together with the note
     note = line[0]
     assert note.response == "utter_safety_hold_group"
     group_text = domain["responses"]["utter_safety_hold_group"][0]["text"]
     assert "Sam" not in group_text and "afraid" not in group_text
+    assert texts(choose(domain, SAM, "gentle")) == ["That one is already answered."]
+
+
+def test_keep_things_as_they_are_sets_nothing(database, domain):
+    form_couple(domain)
+    answer_worryingly(domain, SAM)
+    assert "nothing changes in your group" in texts(choose(domain, SAM, "keep"))[0]
+    with transaction() as session:
+        assert not session.query(Couple).one().safety_hold
+        assert session.query(Timer).filter_by(kind="safety_hold_notice").count() == 0
+
+
+def test_how_to_hide_this_chat_gives_steps_sets_nothing_and_leaves_the_choice_open(
+    database, domain
+):
+    form_couple(domain)
+    answer_worryingly(domain, SAM)
+    messages = choose(domain, SAM, "hide")
+    [steps] = texts(messages)
+    assert "Delete" in steps and "Archive" in steps and "Passcode" in steps
+    assert [b["title"] for b in messages[-1]["buttons"]] == [
+        "Keep things as they are",
+        "Quietly keep to gentler tools",
+    ]
+    with transaction() as session:
+        assert not session.query(Couple).one().safety_hold
+        assert session.query(Timer).filter_by(kind="safety_hold_notice").count() == 0
+    assert "nothing changes" in texts(choose(domain, SAM, "keep"))[0]
 
 
 def test_the_hold_note_is_scheduled_once_per_couple(database, domain):
@@ -111,6 +167,7 @@ def test_the_hold_note_is_scheduled_once_per_couple(database, domain):
         press(domain, user, "afraid", "yes")
         press(domain, user, "physical", "yes")
         press(domain, user, "safe_here", "no")
+        choose(domain, user, "gentle")
     with transaction() as session:
         assert session.query(Timer).filter_by(kind="safety_hold_notice").count() == 1
 
@@ -121,6 +178,7 @@ def test_the_hold_note_fires_through_the_timer_action(database, domain):
     press(domain, ALEX, "afraid", "yes")
     press(domain, ALEX, "physical", "no")
     press(domain, ALEX, "safe_here", "yes")
+    choose(domain, ALEX, "gentle")
     with transaction() as session:
         notice = session.query(Timer).filter_by(kind="safety_hold_notice").one()
         notice.status = "firing"  # as the dispatcher claims it
@@ -133,6 +191,8 @@ def test_the_hold_note_fires_through_the_timer_action(database, domain):
         entities={"timer_id": notice_id},
     )
     assert "gentler tools" in texts(run_action(ActionFireTimer(), tracker, domain))[0]
+    with transaction() as session:
+        assert session.query(Couple).one().safety_hold
 
 
 def test_late_and_repeated_presses_change_nothing(database, domain):

@@ -211,6 +211,12 @@ def test_crisis_in_private_stops_the_couples_exercise_with_a_neutral_group_line(
     ]
     private = [m["text"] for m in messages if m.get("text")]
     assert len(private) == 1 and "emergency" in private[0]
+    with transaction() as session:
+        # Fear of the partner, written in private: the hold starts only with the group's
+        # neutral note, so a refused exercise right now can't point at the writer.
+        assert not session.query(Couple).one().safety_hold
+        notice = session.query(Timer).filter_by(kind="safety_hold_notice").one()
+        assert json.loads(notice.payload)["starts_hold"] is True
 
 
 def test_a_second_crisis_message_soon_after_gets_a_short_answer(database, domain):

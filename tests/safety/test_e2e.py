@@ -7,8 +7,13 @@ import time
 
 import pytest
 
-from local_telegram.client import LocalTelegram
-from tests.support.stack import SAFETY_NOTICE_DELAY_SECONDS, Couple, open_private_chat
+from local_telegram.client import LocalTelegram, buttons
+from tests.support.stack import (
+    SAFETY_NOTICE_DELAY_SECONDS,
+    Couple,
+    agree_in_private,
+    open_private_chat,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -64,10 +69,8 @@ def test_crisis_words_get_a_private_answer_and_the_group_never_hears_why(
     assert "people can help" in first["text"] and "988" in first["text"]
 
 
-def test_the_private_safety_check_holds_the_couple_and_the_group_only_gets_a_neutral_note(
-    running, telegram: LocalTelegram, formed: Couple
-):
-    sam = formed.sam
+def answer_worryingly(telegram: LocalTelegram, sam: dict) -> dict:
+    """Sam agrees and answers the private check worryingly; returns the answer with choices."""
     intro = open_private_chat(telegram, sam)
     start = telegram.last_seq()
     telegram.press(sam["id"], sam, intro["message_id"], button_text="I agree")
@@ -77,29 +80,89 @@ def test_the_private_safety_check_holds_the_couple_and_the_group_only_gets_a_neu
     question = telegram.wait_for_text(sam["id"], "turned physical", after=start)
     telegram.press(sam["id"], sam, question["message_id"], button_text="No")
     question = telegram.wait_for_text(sam["id"], "safe talking openly", after=start)
-    answered_at = time.time()
     telegram.press(sam["id"], sam, question["message_id"], button_text="Yes")
     resources = telegram.wait_for_text(sam["id"], "stays between us", after=start)
     assert "domestic" in resources["text"].lower()
+    return resources
 
-    assert running.query(
-        "SELECT safety_hold FROM couples WHERE group_chat_id = ?", formed.group
-    ) == [(1,)]
+
+def round_robin_starts(telegram: LocalTelegram, couple: Couple) -> None:
+    """Alex can start a round-robin (then stops it): nothing the group can see has changed."""
+    after = telegram.last_seq()
+    telegram.send(couple.group, couple.alex, "/roundrobin")
+    telegram.wait_for_text(couple.group, "the floor is yours", after=after)
+    telegram.send(couple.group, couple.alex, "/cancel")
+    telegram.wait_for_text(couple.group, "The round-robin is stopped", after=after)
+
+
+def test_quietly_keeping_to_gentler_tools_changes_nothing_visible_before_the_neutral_note(
+    running, telegram: LocalTelegram, formed: Couple
+):
+    agree_in_private(telegram, formed.alex)
+    sam = formed.sam
+    start = telegram.last_seq()
+    choices = answer_worryingly(telegram, sam)
+    assert [title for title, _ in buttons(choices)] == [
+        "Keep things as they are",
+        "Quietly keep to gentler tools",
+        "How to hide this chat",
+    ]
+    telegram.press(sam["id"], sam, choices["message_id"], button_text="How to hide this chat")
+    steps = telegram.wait_for_text(sam["id"], "Passcode Lock", after=start)
+    chosen_at = time.time()
+    telegram.press(sam["id"], sam, steps["message_id"], button_text="Quietly keep to gentler tools")
+    telegram.wait_for_text(sam["id"], "nothing points at you", after=start)
     assert running.query(
         "SELECT answers, danger FROM safety_checks WHERE telegram_user_id = ?", sam["id"]
     ) == [(json.dumps({"afraid": "some", "physical": "no", "safe_here": "yes"}), 1)]
 
+    # Right after Sam's private choice, Alex's /roundrobin is not refused: the hold has not
+    # started, so nothing Alex can see points at Sam.
+    assert running.query(
+        "SELECT safety_hold FROM couples WHERE group_chat_id = ?", formed.group
+    ) == [(0,)]
+    round_robin_starts(telegram, formed)
+
     note = telegram.wait_for_text(
         formed.group, "gentler tools", after=start, timeout=SAFETY_NOTICE_DELAY_SECONDS + 20
     )
-    assert note["received_at"] - answered_at >= SAFETY_NOTICE_DELAY_SECONDS - 1
+    assert note["received_at"] - chosen_at >= SAFETY_NOTICE_DELAY_SECONDS - 1
     assert sam["first_name"] not in note["text"] and "afraid" not in note["text"]
-    assert bot_texts(telegram, formed.group, after=start) == [note["text"]]
+    group_lines = bot_texts(telegram, formed.group, after=start)
+    assert not [line for line in group_lines if "safe" in line.lower() or "afraid" in line]
+    # From the note on, the hold is on.
+    assert running.query(
+        "SELECT safety_hold FROM couples WHERE group_chat_id = ?", formed.group
+    ) == [(1,)]
+    after_note = telegram.last_seq()
+    telegram.send(formed.group, formed.alex, "/roundrobin")
+    telegram.wait_for_text(formed.group, "isn't available in this group", after=after_note)
 
-    # The export, shown in the group, says nothing of it.
+    # The export, sent to Alex privately, says nothing of it.
     before_export = telegram.last_seq()
     telegram.send(formed.group, formed.alex, "/export")
-    document = telegram.wait_for(formed.group, lambda i: bool(i["document"]), after=before_export)[
-        "document"
-    ]["content_text"]
+    document = telegram.wait_for(
+        formed.alex["id"], lambda i: bool(i["document"]), after=before_export
+    )["document"]["content_text"]
     assert "safety" not in document and "afraid" not in document
+
+
+def test_keeping_things_as_they_are_sets_no_hold_and_the_group_never_hears_of_it(
+    running, telegram: LocalTelegram, formed: Couple
+):
+    agree_in_private(telegram, formed.alex)
+    sam = formed.sam
+    start = telegram.last_seq()
+    choices = answer_worryingly(telegram, sam)
+    telegram.press(sam["id"], sam, choices["message_id"], button_text="Keep things as they are")
+    telegram.wait_for_text(sam["id"], "nothing changes in your group", after=start)
+    round_robin_starts(telegram, formed)
+    time.sleep(SAFETY_NOTICE_DELAY_SECONDS + 3)
+    assert not [line for line in bot_texts(telegram, formed.group, start) if "gentler" in line]
+    assert running.query(
+        "SELECT safety_hold FROM couples WHERE group_chat_id = ?", formed.group
+    ) == [(0,)]
+    assert running.query(
+        "SELECT count(*) FROM timers WHERE kind = 'safety_hold_notice' AND chat_id = ?",
+        formed.group,
+    ) == [(0,)]

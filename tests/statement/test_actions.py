@@ -27,6 +27,7 @@ from actions.statement.steps import format_day
 from storage.couples import couple_for_group, join
 from storage.engine import PROJECT_ROOT, transaction
 from storage.models import Agreement, Statement, utc_now
+from tests.support.couples import agree_in_private
 from tests.support.trackers import add_response, build_tracker, run_action, texts
 
 GROUP = -100700
@@ -130,6 +131,7 @@ def couple(database):
     with transaction() as session:
         join(GROUP, ALEX, "Alex", session=session)
         join(GROUP, SAM, "Sam", session=session)
+    agree_in_private(GROUP)
 
 
 def start(domain, topic: str | None = None) -> list[dict]:
@@ -528,6 +530,7 @@ def test_someone_in_two_couples_chooses_whom_the_draft_is_for(couple, domain):
     with transaction() as session:
         join(OTHER_GROUP, ALEX, "Alex", session=session)
         join(OTHER_GROUP, KIM, "Kim", session=session)
+    agree_in_private(OTHER_GROUP)
     asked = say(domain, ALEX, "/start_statement", "start_statement", chat=ALEX)
     assert shown(asked) == "Who is this statement for?"
     assert list(buttons(asked)) == ["With Sam", "With Kim"]

@@ -54,17 +54,18 @@ def statements_of(running, group: int, columns: str) -> list[tuple]:
 
 
 def export(telegram: LocalTelegram, couple: Couple) -> dict:
+    """/export in the group: the document arrives in Alex's private chat."""
     after = telegram.last_seq()
     telegram.send(couple.group, couple.alex, "/export")
-    item = telegram.wait_for(couple.group, lambda i: bool(i["document"]), after=after)
+    item = telegram.wait_for(couple.alex["id"], lambda i: bool(i["document"]), after=after)
     data: dict = json.loads(item["document"]["content_text"])
     return data
 
 
 def test_a_statement_in_plain_words_is_coached_reflected_agreed_and_exported(
-    running, telegram: LocalTelegram, formed: Couple
+    running, telegram: LocalTelegram, consented: Couple
 ):
-    group, alex, sam = formed.group, formed.alex, formed.sam
+    group, alex, sam = consented.group, consented.alex, consented.sam
     start = telegram.last_seq()
     say(telegram, group, sam, "We live in Berlin", "Time zone set to Europe/Berlin")
     first = say(telegram, group, alex, "can we talk about the dishes", "Step 1 of 3, describe")
@@ -97,7 +98,7 @@ def test_a_statement_in_plain_words_is_coached_reflected_agreed_and_exported(
     notes = [i for i in telegram.sent(group, after=start) if "moment to find" in (i["text"] or "")]
     assert len(notes) == 1
 
-    data = export(telegram, formed)
+    data = export(telegram, consented)
     [statement] = data["statements"]
     alex_id, sam_id = (p["id"] for p in data["partners"])
     assert statement["speaker_id"] == alex_id and statement["listener_id"] == sam_id
@@ -132,9 +133,9 @@ def test_a_statement_in_plain_words_is_coached_reflected_agreed_and_exported(
 
 
 def test_a_private_draft_is_shared_and_the_listeners_idea_is_accepted(
-    running, telegram: LocalTelegram, formed: Couple
+    running, telegram: LocalTelegram, consented: Couple
 ):
-    group, alex, sam = formed.group, formed.alex, formed.sam
+    group, alex, sam = consented.group, consented.alex, consented.sam
     private = alex["id"]
     start = telegram.last_seq()
     say(telegram, private, alex, "/talk the dishes", "Let's draft it here first")
@@ -172,9 +173,9 @@ def test_a_private_draft_is_shared_and_the_listeners_idea_is_accepted(
 
 
 def test_an_explicit_pause_is_not_a_step_and_cancel_keeps_what_was_written(
-    running, telegram: LocalTelegram, formed: Couple
+    running, telegram: LocalTelegram, consented: Couple
 ):
-    group, alex = formed.group, formed.alex
+    group, alex = consented.group, consented.alex
     say(telegram, group, alex, "/talk", "Step 1 of 3")
     say(telegram, group, alex, DESCRIBE, "step 2 of 3")
     telegram.send(group, alex, "I need a break")
@@ -185,13 +186,13 @@ def test_an_explicit_pause_is_not_a_step_and_cancel_keeps_what_was_written(
 
 
 def test_content_that_looks_like_a_command_stays_the_steps_text(
-    running, telegram: LocalTelegram, formed: Couple
+    running, telegram: LocalTelegram, consented: Couple
 ):
     """Every statement entry of tests/nlu/lookalike_content.yml, through the real NLU.
 
     Drafted in Alex's private chat: the same capture as in the group, without the group's
     20-messages-a-minute limit (about 45 bot messages here)."""
-    alex, chat = formed.alex, formed.alex["id"]
+    alex, chat = consented.alex, consented.alex["id"]
     entries = [
         e
         for e in yaml.safe_load((NLU_TESTS / "lookalike_content.yml").read_text())

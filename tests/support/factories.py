@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from actions.joining.actions import ActionJoinCouple, ActionSetTimezone
+from tests.support.couples import agree_in_private
 from tests.support.trackers import build_tracker, run_action
 
 ALEX_AND_SAM = ((1, "Alex"), (2, "Sam"))
@@ -18,9 +19,11 @@ def form_couple(
     partners: Sequence[tuple[int, str]] = ALEX_AND_SAM,
     *,
     zone: str | None = None,
+    agreed: bool = False,
 ) -> list[dict[str, Any]]:
     """Both `partners` (user id, first name) press "I'm in" in `group`, in that order; with
-    `zone`, the first then picks that time zone. Returns what the bot said to the last step."""
+    `agreed`, both then agreed in private (exercises need it); with `zone`, the first then
+    picks that time zone. Returns what the bot said to the last step."""
     said: list[dict[str, Any]] = []
     for user_id, name in partners:
         tracker = build_tracker(
@@ -32,6 +35,8 @@ def form_couple(
             is_callback=True,
         )
         said = run_action(ActionJoinCouple(), tracker, domain)
+    if agreed:
+        agree_in_private(group)
     if zone:
         user_id, name = partners[0]
         choice = {"timezone": zone}

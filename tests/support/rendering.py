@@ -79,9 +79,10 @@ def rendered_by_rasa(
 def in_dispatch_shape(rasa_messages: list[Message]) -> list[Message]:
     """Rasa's rendered answer, one entry per thing the bot is asked to do, in the shape the
     unit tests assert on: {"text", "buttons"} for a message to this chat; {"custom":
-    {"telegram": {"text", "chat_id", "document", "buttons", "if_undeliverable"}}} for one
-    that goes elsewhere, is a file or has a fallback; {"custom": {"telegram": {"toast": text}}}
-    for a button's note; the payload itself for anything else (keep_keyboard, ack)."""
+    {"telegram": {"text", "chat_id", "document", "export", "buttons", "if_undeliverable",
+    "if_delivered"}}} for one that goes elsewhere, is a file or has a follow-up;
+    {"custom": {"telegram": {"toast": text}}} for a button's note; the payload itself for
+    anything else (keep_keyboard, ack)."""
     shaped: list[Message] = []
     pending: list[Message] = []
     for item in rasa_messages:
@@ -94,12 +95,13 @@ def in_dispatch_shape(rasa_messages: list[Message]) -> list[Message]:
         buttons = [button for piece in claimed for button in piece.get("buttons") or []]
         if "message" in telegram:
             shaped.append(_shaped(text, buttons, telegram["message"]))
-        elif "if_undeliverable" in telegram:
+        elif "if_undeliverable" in telegram or "if_delivered" in telegram:
+            kind = "if_undeliverable" if "if_undeliverable" in telegram else "if_delivered"
             last = shaped.pop()
             if "custom" not in last:
                 last = _shaped(last["text"], last["buttons"], {}, always_custom=True)
-            fallback = _shaped(text, buttons, telegram["if_undeliverable"], always_custom=True)
-            last["custom"]["telegram"]["if_undeliverable"] = fallback["custom"]["telegram"]
+            follow_up = _shaped(text, buttons, telegram[kind], always_custom=True)
+            last["custom"]["telegram"][kind] = follow_up["custom"]["telegram"]
             shaped.append(last)
         elif telegram.get("toast"):
             shaped.append({"custom": {"telegram": {"toast": text}}})

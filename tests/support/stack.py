@@ -141,3 +141,21 @@ def open_private_chat(telegram: LocalTelegram, user: dict) -> dict:
     after = telegram.last_seq()
     telegram.send(user["id"], user, "/start consent")
     return telegram.wait_for_text(user["id"], "Do you agree", after=after)
+
+
+def agree_in_private(telegram: LocalTelegram, user: dict) -> None:
+    """The user opens the private chat and presses "I agree"; waits for the first question
+    of the private safety check that follows (left unanswered)."""
+    intro = open_private_chat(telegram, user)
+    after = telegram.last_seq()
+    telegram.press(user["id"], user, intro["message_id"], button_text="I agree")
+    telegram.wait_for_text(user["id"], "afraid of your partner", after=after)
+
+
+@pytest.fixture
+def consented(telegram: LocalTelegram, formed: Couple) -> Couple:
+    """A formed couple whose partners both agreed in private: exercises can start, and
+    their words are kept (PRODUCT.md, "Consent first")."""
+    for partner in (formed.alex, formed.sam):
+        agree_in_private(telegram, partner)
+    return formed
