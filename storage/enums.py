@@ -113,6 +113,37 @@ class AgreementStatus(StrEnum):
     REVIEWED = "reviewed"
 
 
+class CheckinStatus(StrEnum):
+    """open (asking each partner privately) → revealed (both answered, shown together);
+    or expired (left half-done past its reminder); or cancelled."""
+
+    OPEN = "open"
+    REVEALED = "revealed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class CheckinTrigger(StrEnum):
+    MANUAL = "manual"  # /checkin or plain words
+    MONTHLY = "monthly"  # the couple's monthly timer
+
+
+class ReviewAnswer(StrEnum):
+    """A partner's answer to "Is this agreement still working?"."""
+
+    YES = "yes"
+    PARTLY = "partly"  # revise it
+    TALK = "talk"  # open a guided statement or a round-robin on it
+
+
+class ReviewReason(StrEnum):
+    """Why an agreement was put up for review."""
+
+    REVIEW_DATE = "review_date"
+    CHECKIN = "checkin"
+    LIFE_CHANGE = "life_change"
+
+
 class RoundStatus(StrEnum):
     RUNNING = "running"
     PAUSED = "paused"

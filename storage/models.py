@@ -27,12 +27,16 @@ from sqlalchemy.types import TypeDecorator
 from storage.enums import (
     AgreementSource,
     AgreementStatus,
+    CheckinStatus,
+    CheckinTrigger,
     DraftedIn,
     EscalationChoice,
     FirstSpeakerReason,
     InboxStatus,
     ListenerAnswer,
     PauseStatus,
+    ReviewAnswer,
+    ReviewReason,
     RoundStatus,
     StatementStatus,
     StatementStep,
@@ -151,6 +155,9 @@ class Couple(Base):
     # exercises are not offered. Never shown with a reason or a name.
     safety_hold: Mapped[bool] = Column(Boolean, nullable=False, default=False, server_default="0")
     closed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    # When the monthly check-in runs, in the couple's time zone; None is the default
+    # (the first Sunday evening of the month). Its format is actions/checkin's.
+    checkin_schedule: Mapped[str | None] = Column(String(64), nullable=True)
 
     partners: Mapped[list[Partner]] = relationship(
         "Partner",
@@ -311,6 +318,69 @@ class Agreement(Base):
     )
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
     agreed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+
+
+class AgreementReview(Base):
+    """One partner's answer to "Is this still working?" about one agreement."""
+
+    __tablename__ = "agreement_reviews"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = Column(
+        Integer, ForeignKey("agreements.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    partner_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True
+    )
+    reason: Mapped[ReviewReason] = Column(StoredEnum(ReviewReason, 16), nullable=False)
+    asked_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    answer: Mapped[ReviewAnswer | None] = Column(StoredEnum(ReviewAnswer, 16), nullable=True)
+    answered_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+
+
+class Checkin(Base):
+    """A monthly (or asked-for) check-in: three needs and three appreciations from each
+    partner, answered privately and revealed together once both answered."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    couple_id: Mapped[int] = Column(
+        Integer, ForeignKey("couples.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    trigger: Mapped[CheckinTrigger] = Column(StoredEnum(CheckinTrigger, 16), nullable=False)
+    started_by_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("partners.id", ondelete="SET NULL"), nullable=True
+    )
+    status: Mapped[CheckinStatus] = Column(
+        StoredEnum(CheckinStatus, 16), nullable=False, default=CheckinStatus.OPEN
+    )
+    started_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
+    reminded_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+
+    answers: Mapped[list[CheckinAnswer]] = relationship(
+        "CheckinAnswer", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CheckinAnswer(Base):
+    """One partner's part of a check-in. The items are JSON lists of the texts kept."""
+
+    __tablename__ = "checkin_answers"
+    __table_args__ = (UniqueConstraint("checkin_id", "partner_id", name="uq_checkin_partner"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    checkin_id: Mapped[int] = Column(
+        Integer, ForeignKey("checkins.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    partner_id: Mapped[int] = Column(
+        Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False
+    )
+    needs: Mapped[list[str] | None] = Column(JSON, nullable=True)
+    appreciations: Mapped[list[str] | None] = Column(JSON, nullable=True)
+    skipped: Mapped[bool] = Column(Boolean, nullable=False, default=False, server_default="0")
+    answered_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
 
 class Round(Base):
