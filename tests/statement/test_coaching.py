@@ -303,3 +303,35 @@ def test_precision_and_recall_per_code_on_labelled_cases() -> None:
     for code, score in report.scores.items():
         assert score.precision >= 0.90, (code, score, report.mistakes)
         assert score.recall >= 0.90, (code, score, report.mistakes)
+
+
+# --- blind set (written before the rules were read) and its regressions ------------
+
+BLIND = ROOT / "tests" / "statement" / "coaching_blind.jsonl"
+REGRESSIONS = ROOT / "tests" / "statement" / "coaching_regressions.jsonl"
+
+
+def test_blind_cases_are_well_formed_and_cover_every_code() -> None:
+    cases = load_cases(BLIND)
+    assert len(cases) >= 160
+    positives: Counter[str] = Counter()
+    for case in cases:
+        assert case.codes <= set(CODES_BY_STEP[case.step]), case
+        positives.update(case.codes)
+    clean = sum(1 for case in cases if not case.codes)
+    assert 0.3 * len(cases) <= clean <= 0.4 * len(cases)
+    assert all(positives[code] >= 10 for code in ALL_CODES), positives
+
+
+def test_precision_and_recall_per_code_on_blind_cases() -> None:
+    report = evaluate(load_cases(BLIND))
+    for code, score in report.scores.items():
+        assert score.precision >= 0.90, (code, score, report.mistakes)
+        assert score.recall >= 0.90, (code, score, report.mistakes)
+
+
+def test_fixed_blind_misses_stay_fixed() -> None:
+    cases = load_cases(REGRESSIONS)
+    for case in cases:
+        assert case.codes <= set(CODES_BY_STEP[case.step]), case
+    assert evaluate(cases).mistakes == []

@@ -27,7 +27,7 @@ _NEGATION_SKIP = frozenset(
     "ever".split()
 )
 _DENIAL_VERBS = frozenset(
-    {"think", "say", "mean", "call", "believe", "suggest", "claim", "accuse", "imply"}
+    {"think", "say", "mean", "call", "believe", "suggest", "claim", "accuse", "imply", "ask"}
 )
 
 

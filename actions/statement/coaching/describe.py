@@ -19,6 +19,7 @@ Choices worth knowing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 from . import lexicon as lx
 from .context import (
@@ -54,6 +55,14 @@ _BLAME_PARTNER = frozenset({"you", "ur", "ya"})
 _BLAME_SKIP = lx.ADVERBS | {"have", "had", "'d", "will", "are", "were", "was", "been", "is"}
 _CONDITIONAL = frozenset({"if", "unless", "whether", "when"})
 _SPITE = frozenset({"win", "hurt", "control", "punish", "humiliate", "annoy"})
+_STRETCHES = frozenset({"week", "month", "year"})
+_ASKING = frozenset({"do", "does", "did", "would", "if", "whether", "unless", "when"})
+# bare forms that are also past tense ("you just put it there")
+_PAST_FORMS = frozenset({"put", "cut", "hit", "let", "set", "shut", "quit", "read", "hurt"})
+# words after "you just / only" that aren't a habit ("you only once …", "you just now …")
+_NOT_VERBS = frozenset(
+    "once twice now then to a the one about for with like me us it that this there".split()
+)
 
 
 def analyze(p: Parsed) -> list[Finding]:
@@ -64,21 +73,51 @@ def analyze(p: Parsed) -> list[Finding]:
 
 
 def _absolute_candidates(p: Parsed) -> Iterator[Span]:
-    yield from find_phrases(p, lx.ABSOLUTE_PHRASES)
+    found = find_phrases(p, lx.ABSOLUTE_PHRASES)
+    yield from found
+    taken = {k for s, e in found for k in range(s, e)}
     for i in range(1, len(p)):
         # "don't ever", "do not ever" (but not "if you ever")
         if p.norms[i] == "ever" and p.norms[i - 1] == "not":
             yield i, i + 1
+    for i in range(len(p)):
+        if i not in taken and p.norms[i] in {"every", "each"}:
+            span = _every_period(p, i)
+            if span is not None:
+                yield span
+
+
+def _every_period(p: Parsed, i: int) -> Span | None:
+    """ "Every single weekend you …", "Each morning you …": a repeated period that
+    opens the clause, or is stressed with "single".  A trailing "every night this
+    week" names one stretch of time and is left alone."""
+    j = i + 1
+    single = j < len(p) and p.norms[j] == "single"
+    if single:
+        j += 1
+    if j >= len(p) or p.lemmas[j] not in lx.PERIOD_NOUNS:
+        return None
+    opens = i == p.sent_start[i] or p.norms[i - 1] in lx.CLAUSE_OPENERS
+    if not (single or opens):
+        return None
+    rest = p.norms[j + 1 : p.sent_end[i]]
+    if any(a in {"this", "last"} and b in _STRETCHES for a, b in pairwise(rest)):
+        return None
+    return i, j + 1
+
+
+def _is_subordinate(word: str) -> bool:
+    return word in lx.SUBORDINATE_ABSOLUTES or word.startswith(("every ", "each "))
 
 
 def _about_partner(p: Parsed, span: Span, word: str) -> bool:
     s, e = span
     who = subject_of(p, s)
-    if who in ("speaker", "third") and word not in lx.SUBORDINATE_ABSOLUTES:
+    if who in ("speaker", "third") and not _is_subordinate(word):
         return False
     if word in lx.OBJECT_ABSOLUTES:
         return who == "partner" and not specific_time(p, s)
-    if word in lx.SUBORDINATE_ABSOLUTES:
+    if _is_subordinate(word):
         return who == "partner" or partner_mentioned(p, s, after=e)
     return who == "partner" or partner_mentioned(p, s)
 
@@ -92,7 +131,7 @@ def _absolutes(p: Parsed) -> Iterator[Finding]:
             continue
         if word == "forever" and not (nxt.endswith("ing") or (s and p.norms[s - 1] == "are")):
             continue
-        if word in lx.NEGATABLE_ABSOLUTES and negated(p, s):
+        if (word in lx.NEGATABLE_ABSOLUTES or _is_subordinate(word)) and negated(p, s):
             continue
         if denied(p, s) or not _about_partner(p, span, word):
             continue
@@ -159,6 +198,11 @@ def _blame_from(p: Parsed, i: int) -> int | None:
         v = _skip(p, k + 1, lx.ADVERBS)
         if v < n and p.lemmas[v] in lx.CARE_VERBS:
             return v + 1
+        # "you couldn't (even) be bothered", "you didn't even bother to call"
+        if v < n and p.lemmas[v] == "bother" and "even" in p.norms[k:v]:
+            return v + 1
+        if v + 1 < n and p.lemmas[v] == "be" and p.norms[v + 1] == "bothered":
+            return v + 2
         if v + 1 < n and p.lemmas[v] == "give" and p.norms[v + 1] == "a":
             return v + 1
         if v < n and p.lemmas[v] in {"think", "take"} and "seriously" in p.norms[v : v + 4]:
@@ -172,6 +216,16 @@ def _blame_from(p: Parsed, i: int) -> int | None:
         c = _skip(p, j + 2, lx.ADVERBS)
         if c < n and (p.lemmas[c] in lx.MAKE_ME_COMPLEMENTS or p.norms[c] in _FEELINGS):
             return j + 2
+    if lemma == "drive" and j + 2 < n and p.norms[j + 1] in {"me", "us"}:
+        c = _skip(p, j + 2, lx.ADVERBS)
+        if c < n and p.norms[c] in lx.DRIVE_ME_COMPLEMENTS:
+            return j + 2  # "you drive me crazy / up the wall"
+    if lemma == "make":  # "you make everything about you"
+        about = p.norms[j + 1 : j + 5]
+        if "about" in about:
+            a = j + 1 + about.index("about")
+            if p.norms[a + 1 : a + 2] in (["you"], ["yourself"], ["ur"]):
+                return a + 2
     if lemma in lx.ACCUSING_VERBS and j + 1 < n and p.norms[j + 1] in {"me", "us"}:
         return j + 2
     if lemma in {"care", "think", "worry"}:
@@ -193,7 +247,30 @@ def _blame_from(p: Parsed, i: int) -> int | None:
                 return r + 1  # "you put your mates first"
             if p.norms[r] in {"over", "before", "above"} and p.norms[r + 1 : r + 2] == ["me"]:
                 return r + 2  # "you chose your phone over me"
+    if lemma == "think" and _judging_thought(p, i, j):
+        return j + 1  # "you think your work is more important than mine"
+    hedge = p.norms[i + 1 : j]
+    if ("only" in hedge or "just" in hedge) and _habitual(p, j):
+        return j + 1  # "you just wait for your turn to talk": a habit, in the present tense
     return None
+
+
+def _judging_thought(p: Parsed, i: int, j: int) -> bool:
+    """ "you think (that) my job / your mates / I …" + a verdict: mind-reading."""
+    if (i >= 1 and p.norms[i - 1] in _ASKING) or p.norms[p.sent_end[j] - 1] == "?":
+        return False  # "do you think …?" is a question
+    clause = p.norms[j + 1 : min(p.sent_end[j], j + 10)]
+    return bool(clause) and clause[0] in lx.THOUGHT_OBJECTS and bool(set(clause) & lx.VERDICT_WORDS)
+
+
+def _habitual(p: Parsed, j: int) -> bool:
+    """The verb at ``j`` is a plain present ("you just walk off"), not a past fact."""
+    norm, lemma = p.norms[j], p.lemmas[j]
+    if not norm.isalpha() or norm in lx.AUXILIARIES or norm in lx.NEGATORS:
+        return False
+    if norm != lemma or norm.endswith("ed") or norm in _PAST_FORMS:
+        return False
+    return not specific_time(p, j) and norm not in _NOT_VERBS
 
 
 def _blame_spans(p: Parsed) -> Iterator[Span]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from . import lexicon as lx
-from .context import find_phrases, phrase
+from .context import denied, find_phrases, phrase
 from .findings import Finding, make
 from .pipeline import Parsed
 
@@ -37,6 +37,8 @@ _AFTER_FEEL = frozenset(
     "kind of sort kinda sorta really just honestly almost a bit little somehow actually "
     "totally completely pretty sometimes strongly genuinely truly deeply lately now".split()
 )
+_NEVER_SO = frozenset({"so", "more", "this", "that", "as", "such"})
+_IT_SUBJECTS = frozenset({"it", "this", "everything"})
 _LIKE_FEELING = frozenset({"shit", "crap", "garbage", "rubbish", "trash", "hell", "death", "dirt"})
 
 
@@ -93,9 +95,39 @@ def _thought_end(p: Parsed, i: int) -> int | None:
     return None
 
 
+def _it_feels(p: Parsed, i: int) -> int | None:
+    """Start token of "it feels / it felt" at feel-token ``i`` ("it felt like you …")."""
+    j = i - 1
+    while j >= p.sent_start[i] and p.norms[j] in _BEFORE_FEEL:
+        j -= 1
+    if j >= p.sent_start[i] and p.norms[j] in _IT_SUBJECTS:
+        return j
+    return None
+
+
+def _it_thought_end(p: Parsed, i: int) -> int | None:
+    """ "it feels like / as if / as though" + a clause with its own subject."""
+    n = len(p)
+    j = i + 1
+    while j < n and p.norms[j] in _AFTER_FEEL:
+        j += 1
+    if p.norms[j : j + 2] in (["as", "if"], ["as", "though"]):
+        return j + 2
+    if j + 1 < n and p.norms[j] == "like" and p.norms[j + 1] in lx.THOUGHT_STARTERS:
+        return j + 1
+    return None
+
+
 def _thoughts(p: Parsed) -> Iterator[Finding]:
     for i, lemma in enumerate(p.lemmas):
-        if lemma != "feel" or p.quoted[i] or not _speaker_feels(p, i):
+        if lemma != "feel" or p.quoted[i]:
+            continue
+        if not _speaker_feels(p, i):
+            # "it feels like you'd rather be elsewhere" is the same thought
+            it = _it_feels(p, i)
+            end = _it_thought_end(p, i) if it is not None else None
+            if it is not None and end is not None:
+                yield make("THOUGHT_AS_FEELING", p.text, *p.char_span(it, end))
             continue
         end = _thought_end(p, i)
         if end is None:
@@ -106,6 +138,38 @@ def _thoughts(p: Parsed) -> Iterator[Finding]:
         elif i >= 2 and p.norms[i - 1] == "am" and p.norms[i - 2] == "i":
             start = i - 2
         yield make("THOUGHT_AS_FEELING", p.text, *p.char_span(start, end))
+
+
+def _feel_verb(p: Parsed, s: int) -> int | None:
+    """Token of the "feel / am / was / got" that the word at token ``s`` hangs on."""
+    j = s - 1
+    while j >= p.sent_start[s]:
+        norm = p.norms[j]
+        if p.lemmas[j] == "feel" or norm in lx.FEEL_BE_VERBS:
+            return j
+        if norm in {"was", "were"}:
+            return j if j > p.sent_start[s] and p.norms[j - 1] == "i" else None
+        if norm in lx.FEEL_MODIFIERS or norm in _FEELING_NORMS or norm in _FAUX_NORMS:
+            j -= 1
+            continue
+        return None
+    return None
+
+
+def _disowned(p: Parsed, s: int) -> bool:
+    """ "I didn't feel ignored", "I'm not feeling rejected", "it's not that I felt …"."""
+    if denied(p, s):
+        return True
+    verb = _feel_verb(p, s)
+    if verb is None:
+        return False
+    first = max(p.sent_start[s], verb - 3)
+    for k in range(first, s):
+        if p.norms[k] == "never" and set(p.norms[k + 1 : s]) & _NEVER_SO:
+            continue  # "I've never felt so ignored" stresses the feeling
+        if p.norms[k] in lx.NEGATORS:
+            return True
+    return False
 
 
 def _feel_context(p: Parsed, s: int, *, fragment: bool = True) -> bool:
@@ -131,7 +195,7 @@ def _fauxes(p: Parsed) -> Iterator[Finding]:
     for span in find_phrases(p, _FAUX):
         s, e = span
         word = phrase(p, span)
-        if p.any_quoted(s, e) or not _feel_context(p, s):
+        if p.any_quoted(s, e) or not _feel_context(p, s) or _disowned(p, s):
             continue
         if word == "used" and e < len(p) and p.norms[e] == "to":
             continue  # "I'm used to it"

@@ -72,6 +72,14 @@ SUBORDINATE_ABSOLUTES = frozenset(
      "whenever"}
 )
 OBJECT_ABSOLUTES = frozenset({"nothing", "everything"})
+# "every single weekend", "each morning": lemmas of repeated periods and occasions
+PERIOD_NOUNS = frozenset(
+    {
+        "time", "day", "night", "morning", "evening", "afternoon", "week", "weekend",
+        "month", "year", "holiday", "birthday", "christmas", "summer", "meal", "dinner",
+        "argument", "fight", "row", "conversation", "visit", "trip", "party", "occasion",
+    }
+)
 
 # --- describe: labels ------------------------------------------------------------
 
@@ -114,6 +122,21 @@ CARE_VERBS = frozenset(
     }
 )
 RUIN_VERBS = frozenset({"ruin", "wreck", "destroy", "spoil", "sabotage"})
+# "you drive me crazy / mad / up the wall"
+DRIVE_ME_COMPLEMENTS = frozenset(
+    {"crazy", "mad", "insane", "nuts", "bonkers", "up", "round", "around", "away", "to"}
+)
+# "you think my job / I / your … " + a verdict ("is more important", "am stupid")
+THOUGHT_OBJECTS = frozenset(
+    {"that", "my", "your", "ur", "i", "you", "me", "our", "everyone", "nobody", "what"}
+)
+VERDICT_WORDS = frozenset(
+    {
+        "important", "better", "smarter", "superior", "beneath", "stupid", "idiot", "dumb",
+        "right", "perfect", "best", "matter", "matters", "worthless", "useless", "above",
+        "more", "less", "worse", "wrong", "overreacting", "crazy", "dramatic", "nothing",
+    }
+)
 # "you made me cry", "you make me so angry", "you made me look stupid"
 MAKE_ME_COMPLEMENTS = frozenset(
     {
@@ -133,7 +156,9 @@ ACCUSING_VERBS = frozenset(
 MOTIVE_PHRASES = (
     "on purpose", "deliberately", "intentionally", "to hurt me", "to annoy me",
     "to punish me", "to spite me", "to wind me up", "to get back at me", "to humiliate me",
-    "to make me jealous", "to upset me", "to provoke me",
+    "to make me jealous", "to upset me", "to provoke me", "just to win", "just to win it",
+    "to prove a point", "to prove you're right", "to score points", "to have the last word",
+    "to get the last word", "to make a point",
 )
 FAULT_PHRASES = (
     "your fault", "all your fault", "you're the reason", "you are the reason",
@@ -316,6 +341,16 @@ VAGUE_PHRASES = (
     "pull yourself together", "sort your head out", "be a priority",
     "care about me more", "care about us", "care about us more",
 )
+# "take more responsibility", "show some interest", "put in more effort"
+ABSTRACT_VERBS = frozenset({"take", "show", "give", "put", "have", "make"})
+ABSTRACT_NOUNS = frozenset(
+    {
+        "responsibility", "initiative", "interest", "effort", "consideration", "respect",
+        "affection", "attention", "patience", "empathy", "understanding", "commitment",
+        "ownership", "care", "compassion", "appreciation", "gratitude", "accountability",
+        "kindness", "warmth", "enthusiasm",
+    }
+)
 # Anything like this makes a request concrete enough to act on.
 CONCRETE_TIME = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -341,11 +376,14 @@ CONCRETE_ACTIONS = frozenset(
 )
 
 DEMAND_MODALS = ("have to", "'ve got to", "have got to", "got to", "gotta", "must",
-                 "need to", "needa", "better", "'d better", "had better", "ought to")
+                 "need to", "needa", "better", "'d better", "had better", "ought to",
+                 "should", "shall")
 DEMAND_PHRASES = (
     "or else", "i'm not asking", "i am not asking", "end of discussion", "end of story",
     "no excuses", "last chance", "final warning", "i demand", "i insist", "non-negotiable",
     "non negotiable", "no ifs", "no arguments", "not up for debate", "that's an order",
+    "i expect you to", "i am expecting you to", "i will expect you to", "you are expected to",
+    "i'm expecting you to", "i require you to", "i'm telling you to", "i am telling you to",
 )
 DEMAND_EXEMPT_BEFORE = frozenset(
     {

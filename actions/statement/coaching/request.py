@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from . import lexicon as lx
-from .context import Span, find_phrases
+from .context import Span, denied, find_phrases
 from .findings import Finding, make
 from .pipeline import Parsed
 
@@ -37,8 +37,19 @@ _EPISTEMIC = frozenset(
     "confused".split()
 )
 _EPISTEMIC_AFTER_BE = [[word] for word in _EPISTEMIC]
+_SHOULD = frozenset({"should", "must", "shall", "ought"})
+_CLAUSE_SUBJECTS = frozenset({"we", "i", "you", "they", "it", "he", "she", "ur", "ya"})
+_PURPOSE_OPENERS = frozenset(
+    {"so", "that", "case", "if", "unless", "because", "cause", "otherwise", "when", "while"}
+)
+# "you will love it", "you will be fine": a promise or a guess, not an order
+_NOT_AN_ORDER = frozenset(
+    "love like enjoy see find be feel get probably never not regret thank understand know "
+    "forget remember".split()
+)
 _SOFTENERS = frozenset({"please", "pls", "just", "ever", "kindly", "really"})
 _VAGUE_FILLERS = frozenset({"a", "bit", "little", "much", "way", "lot", "slightly", "even"})
+_ABSTRACT_FILLERS = frozenset({"more", "some", "in", "any", "the", "of", "greater", "real"})
 _DEMAND_SKIP = frozenset(
     "just really seriously honestly absolutely definitely simply now so totally literally "
     "actually".split()
@@ -83,7 +94,7 @@ def _negative_spans(p: Parsed) -> Iterator[Span]:
                 yield i, i + 1
         elif norm == "do" and nxt == "not" and prev not in _PARTNER and _request_position(p, i):
             verb = p.norms[i + 2] if i + 2 < n else ""
-            if verb not in lx.NEGATIVE_EXEMPT_AFTER_DONT:
+            if verb not in lx.NEGATIVE_EXEMPT_AFTER_DONT and not _purpose_clause(p, i):
                 yield i, i + 2
         elif norm == "not":
             yield from _not_request(p, i)
@@ -92,6 +103,14 @@ def _negative_spans(p: Parsed) -> Iterator[Span]:
         elif norm == "no" and nxt == "more" and (p.norms[i + 2] if i + 2 < n else "") != "than":
             yield i, i + 2
     yield from find_phrases(p, lx.NEGATIVE_PHRASES)
+
+
+def _purpose_clause(p: Parsed, i: int) -> bool:
+    """ "… so we don't end up scrolling", "in case we don't": a reason, not the ask."""
+    subject = i - 1
+    if subject < p.sent_start[i] or p.norms[subject] not in _CLAUSE_SUBJECTS:
+        return False
+    return subject > p.sent_start[i] and p.norms[subject - 1] in _PURPOSE_OPENERS
 
 
 def _not_request(p: Parsed, i: int) -> Iterator[Span]:
@@ -104,6 +123,8 @@ def _not_request(p: Parsed, i: int) -> Iterator[Span]:
     nxt = p.norms[i + 1] if i + 1 < n else ""
     if prev in _PARTNER and j >= 1 and p.norms[j - 1] in lx.REQUEST_MODALS:
         yield j - 1, i + 1
+    elif prev in _SHOULD and j >= 1 and p.norms[j - 1] in _PARTNER:
+        yield j - 1, i + 1  # "you shouldn't / mustn't …"
     elif prev in {"to", "try", "better"}:
         yield j, i + 1
     elif nxt == "to" and prev in _PARTNER | {"me", "us"}:
@@ -117,7 +138,8 @@ def _not_request(p: Parsed, i: int) -> Iterator[Span]:
 
 
 def _negative(p: Parsed) -> list[Span]:
-    return _unquoted(p, _negative_spans(p))
+    # "I'm not asking you to quit football, but …" denies the negative ask
+    return _unquoted(p, (span for span in _negative_spans(p) if not denied(p, span[0])))
 
 
 # --- VAGUE_REQUEST ----------------------------------------------------------------
@@ -140,6 +162,19 @@ def _be_vague(p: Parsed) -> Iterator[Span]:
             yield i, j + 1
 
 
+def _abstract_vague(p: Parsed) -> Iterator[Span]:
+    """ "take more responsibility", "show some interest", "put in more effort"."""
+    n = len(p)
+    for i, lemma in enumerate(p.lemmas):
+        if lemma not in lx.ABSTRACT_VERBS:
+            continue
+        j = i + 1
+        while j < n and (p.norms[j] in _VAGUE_FILLERS or p.norms[j] in _ABSTRACT_FILLERS):
+            j += 1
+        if j < n and p.lemmas[j] in lx.ABSTRACT_NOUNS:
+            yield i, j + 1
+
+
 def _concrete_outside(p: Parsed, spans: list[Span]) -> bool:
     covered = {k for s, e in spans for k in range(s, e)}
     for s, e in find_phrases(p, lx.CONCRETE_TIME):
@@ -153,7 +188,8 @@ def _concrete_outside(p: Parsed, spans: list[Span]) -> bool:
 
 
 def _vague(p: Parsed) -> list[Span]:
-    spans = _unquoted(p, iter([*find_phrases(p, lx.VAGUE_PHRASES), *_be_vague(p)]))
+    found = [*find_phrases(p, lx.VAGUE_PHRASES), *_be_vague(p), *_abstract_vague(p)]
+    spans = _unquoted(p, iter(found))
     merged: list[Span] = []
     for s, e in spans:
         if merged and s < merged[-1][1]:
@@ -238,6 +274,27 @@ def _ultimatums(p: Parsed) -> Iterator[Span]:
                 yield i, end
 
 
+def _will_orders(p: Parsed) -> Iterator[Span]:
+    """ "You will take the bins out tonight.": a statement of what the partner will do,
+    opening the sentence, that isn't a question."""
+    for i, norm in enumerate(p.norms):
+        if norm not in _PARTNER or p.norms[i + 1 : i + 2] != ["will"]:
+            continue
+        if not _request_position(p, i) or p.norms[p.sent_end[i] - 1] == "?":
+            continue
+        verb = p.norms[i + 2] if i + 2 < len(p) else ""
+        if verb.isalpha() and verb not in _NOT_AN_ORDER:
+            yield i, i + 2
+
+
+def _set_phrases(p: Parsed) -> Iterator[Span]:
+    for s, e in find_phrases(p, lx.DEMAND_PHRASES):
+        # "I'm not asking you to quit, but …" takes a demand back; "I'm not asking." doesn't
+        if p.norms[e - 1] == "asking" and p.norms[e : e + 1] in (["you"], ["for"], ["that"]):
+            continue
+        yield s, e
+
+
 def _demand(p: Parsed) -> list[Span]:
-    spans = [*_modal_demands(p), *_ultimatums(p), *find_phrases(p, lx.DEMAND_PHRASES)]
+    spans = [*_modal_demands(p), *_ultimatums(p), *_set_phrases(p), *_will_orders(p)]
     return _unquoted(p, iter(spans))
