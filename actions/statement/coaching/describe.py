@@ -56,6 +56,11 @@ _BLAME_SKIP = lx.ADVERBS | {"have", "had", "'d", "will", "are", "were", "was", "
 _CONDITIONAL = frozenset({"if", "unless", "whether", "when"})
 _SPITE = frozenset({"win", "hurt", "control", "punish", "humiliate", "annoy"})
 _STRETCHES = frozenset({"week", "month", "year"})
+_REPORTING = frozenset({"say", "tell", "claim", "admit", "mention", "explain", "said", "told"})
+# facts of life after "you just …", not a habit pinned on the partner
+_STATIVE = frozenset(
+    "need have get work live know own earn start finish begin arrive leave go come mean".split()
+)
 _ASKING = frozenset({"do", "does", "did", "would", "if", "whether", "unless", "when"})
 # bare forms that are also past tense ("you just put it there")
 _PAST_FORMS = frozenset({"put", "cut", "hit", "let", "set", "shut", "quit", "read", "hurt"})
@@ -249,8 +254,7 @@ def _blame_from(p: Parsed, i: int) -> int | None:
                 return r + 2  # "you chose your phone over me"
     if lemma == "think" and _judging_thought(p, i, j):
         return j + 1  # "you think your work is more important than mine"
-    hedge = p.norms[i + 1 : j]
-    if ("only" in hedge or "just" in hedge) and _habitual(p, j):
+    if "just" in p.norms[i + 1 : j] and _habitual(p, j):
         return j + 1  # "you just wait for your turn to talk": a habit, in the present tense
     return None
 
@@ -259,6 +263,8 @@ def _judging_thought(p: Parsed, i: int, j: int) -> bool:
     """ "you think (that) my job / your mates / I …" + a verdict: mind-reading."""
     if (i >= 1 and p.norms[i - 1] in _ASKING) or p.norms[p.sent_end[j] - 1] == "?":
         return False  # "do you think …?" is a question
+    if i >= 1 and p.lemmas[i - 1] in _REPORTING:
+        return False  # "you said you think my sister …" reports what was said
     clause = p.norms[j + 1 : min(p.sent_end[j], j + 10)]
     return bool(clause) and clause[0] in lx.THOUGHT_OBJECTS and bool(set(clause) & lx.VERDICT_WORDS)
 
@@ -270,7 +276,7 @@ def _habitual(p: Parsed, j: int) -> bool:
         return False
     if norm != lemma or norm.endswith("ed") or norm in _PAST_FORMS:
         return False
-    return not specific_time(p, j) and norm not in _NOT_VERBS
+    return not specific_time(p, j) and norm not in _NOT_VERBS and norm not in _STATIVE
 
 
 def _blame_spans(p: Parsed) -> Iterator[Span]:

@@ -37,6 +37,8 @@ _EPISTEMIC = frozenset(
     "confused".split()
 )
 _EPISTEMIC_AFTER_BE = [[word] for word in _EPISTEMIC]
+_SHOULD_KNOW = frozenset("know realise realize understand see feel hear".split())
+_FEELING_AFTER_BE = [[w] for w in lx.FEELING_WORDS if " " not in w]
 _SHOULD = frozenset({"should", "must", "shall", "ought"})
 _CLAUSE_SUBJECTS = frozenset({"we", "i", "you", "they", "it", "he", "she", "ur", "ya"})
 _PURPOSE_OPENERS = frozenset(
@@ -204,6 +206,12 @@ def _vague(p: Parsed) -> list[Span]:
 # --- DEMAND -----------------------------------------------------------------------
 
 
+def _should_not_order(after: list[str]) -> bool:
+    if after[:1] and after[0] in _SHOULD_KNOW:
+        return True
+    return after[:1] == ["be"] and after[1:] in _EPISTEMIC_AFTER_BE + _FEELING_AFTER_BE
+
+
 def _modal_demands(p: Parsed) -> Iterator[Span]:
     """ "you have to", "you must", "you need to", "you'd better" outside if/when clauses."""
     for s, e in find_phrases(p, lx.DEMAND_MODALS):
@@ -216,6 +224,8 @@ def _modal_demands(p: Parsed) -> Iterator[Span]:
         after = p.norms[e : e + 2]
         guess = p.norms[s] == "must" and (after[:1] == ["have"] or after[1:] in _EPISTEMIC_AFTER_BE)
         guess = guess and after[:1] in (["have"], ["be"])
+        # "you should know I'm grateful", "you should be proud": not an order
+        guess = guess or (p.norms[s] == "should" and _should_not_order(after))
         if not guess and not any(word in lx.DEMAND_EXEMPT_BEFORE for word in lead):
             yield j, e
 
