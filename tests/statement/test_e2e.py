@@ -168,6 +168,8 @@ def test_a_private_draft_is_shared_the_speaker_adds_a_line_and_accepts_the_liste
 ):
     group, alex, sam = consented.group, consented.alex, consented.sam
     private = alex["id"]
+    # The time zone first: its reminder would otherwise come to the group meanwhile.
+    say(telegram, group, sam, "We live in Berlin", "Time zone set to Europe/Berlin")
     start = telegram.last_seq()
     say(telegram, private, alex, "/talk the dishes", "Let's draft it here first")
     say(telegram, private, alex, DESCRIBE, "step 2 of 3")
@@ -226,6 +228,7 @@ def test_i_need_time_sets_a_time_to_answer_whose_reminder_fires_and_is_no_escala
 ):
     group, alex, sam = consented.group, consented.alex, consented.sam
     private = alex["id"]
+    say(telegram, group, sam, "We live in Berlin", "Time zone set to Europe/Berlin")
     say(telegram, private, alex, "/talk", "Let's draft it here first")
     say(telegram, private, alex, DESCRIBE, "step 2 of 3")
     say(telegram, private, alex, FEEL, "step 3 of 3")
