@@ -101,15 +101,14 @@ def start_from_group(
     private_chat = speaker.telegram_user_id
     open_link = Reply(
         response="utter_statement_open_private",
-        values={**{"speaker": speaker.first_name}, "link": deep_link(ctx)},
+        values={"speaker": speaker.first_name, "link": deep_link(ctx)},
     )
     draft = statements.private_draft(private_chat, session=session)
     if draft is not None:
         # One draft at a time in a private chat: the one already open waits there.
         prompts = current_prompt(draft, couple, session)
-        first = prompts[0]
-        if isinstance(first, Reply):
-            prompts[0] = replace(first, chat_id=private_chat, if_undeliverable=open_link)
+        if prompts and isinstance(prompts[0], Reply):
+            prompts[0] = replace(prompts[0], chat_id=private_chat, if_undeliverable=open_link)
         return [
             Reply(response="utter_statement_draft_waiting", values={"speaker": speaker.first_name}),
             *prompts,
