@@ -805,3 +805,19 @@ def test_a_button_naming_no_statement_is_answered_kindly(couple, domain):
     assert shown(press(domain, SAM, '/statement_yes{"statement_ref":"nonsense"}')) == (
         "This has moved on."
     )
+
+
+def test_a_reminder_while_the_group_is_busy_waits_and_says_nothing(couple, domain):
+    asked = need_time(domain)
+    press(domain, SAM, next(iter(buttons(asked).values())))
+    first_due = statement().answer_due_at
+    start(domain)  # Alex writes a new statement in the group meanwhile
+    assert fire_answer_due(domain) == []  # fired (early, here) while the group is busy
+    with transaction() as session:
+        waiting = session.execute(select(Statement).order_by(Statement.id)).scalars().first()
+        assert waiting.status == "needs_time" and waiting.answer_due_at != first_due
+        assert waiting.answer_due_at > utc_now() + timedelta(minutes=9)
+        pending = session.execute(
+            select(Timer).where(Timer.kind == "statement_answer_due", Timer.status == "pending")
+        ).scalars().all()
+        assert [t.due_at for t in pending] == [waiting.answer_due_at]
