@@ -180,10 +180,12 @@ class Conversation:
         self.expect(chat, "Your group is ready", mark)
 
     def statement(self) -> None:
-        """Alex's guided statement; Sam skips the reflection and says yes."""
+        """Alex's guided statement, written in the group by choice ("Write it here
+        instead"); Sam skips the reflection and says yes."""
         alex, sam = self.alex, self.sam
         self.step = "statement: start"
-        self.say(alex, "/talk chores", "Step 1 of 3, describe")
+        preparing = self.say(alex, "/talk chores", "into words")
+        self.tap(alex, preparing, "Write it here instead", "Step 1 of 3, describe")
         answer: dict = {}
         for name, text, expect in zip(
             ("describe", "feel", "request"),

@@ -42,6 +42,8 @@ class TimerKind(StrEnum):
     TURN_END = "round_robin_turn_end"
     HEADS_UP = "round_robin_heads_up"
     SAFETY_HOLD_NOTICE = "safety_hold_notice"
+    # The time a listener took to think about a request: their answer is asked for again.
+    STATEMENT_ANSWER_DUE = "statement_answer_due"
     FORGET_REQUEST = "forget_request"
     # Run by the bot itself, without Rasa (bot/housekeeping.py).
     PURGE_CONVERSATION = "purge_conversation"
@@ -79,13 +81,15 @@ class StatementStatus(StrEnum):
 
 class StatementStep(StrEnum):
     """The speaker writes describe → feel → request (a private draft then waits in review
-    for "Share"); the listener reflects, then answers; done."""
+    for "Share"); the listener reflects, the speaker confirms they were understood (or adds
+    a line and the listener reflects once more), then the listener answers; done."""
 
     DESCRIBE = "describe"
     FEEL = "feel"
     REQUEST = "request"
     REVIEW = "review"
     REFLECT = "reflect"
+    CONFIRM = "confirm"
     ANSWER = "answer"
     DONE = "done"
 

@@ -269,6 +269,13 @@ class Statement(Base):
     feel_text: Mapped[str | None] = Column(Text, nullable=True)
     request_text: Mapped[str | None] = Column(Text, nullable=True)
     reflection_text: Mapped[str | None] = Column(Text, nullable=True)
+    # "Did Sam get it?": True (yes), False (almost: the speaker added a line and the listener
+    # tried once more), None (not asked: the reflection was skipped).
+    reflection_confirmed: Mapped[bool | None] = Column(Boolean, nullable=True)
+    clarification_text: Mapped[str | None] = Column(Text, nullable=True)  # the speaker's line
+    second_reflection_text: Mapped[str | None] = Column(Text, nullable=True)
+    # "I need time": when the listener said they would answer (a reminder fires then).
+    answer_due_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
     # {"describe": [finding, ...], ...}
     findings: Mapped[dict[str, list[dict[str, Any]]]] = Column(JSON, nullable=False, default=dict)
     revisions: Mapped[dict[str, int]] = Column(JSON, nullable=False, default=dict)  # {"feel": 1}

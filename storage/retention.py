@@ -50,6 +50,8 @@ def purge_texts_before(moment: datetime, *, session: Session) -> dict[str, int]:
         Statement.feel_text,
         Statement.request_text,
         Statement.reflection_text,
+        Statement.clarification_text,
+        Statement.second_reflection_text,
         Statement.topic,
     )
     run(

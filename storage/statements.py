@@ -40,6 +40,13 @@ class StatementState:
     counter_asked: bool = False  # "Another idea" pressed: the listener's idea is awaited
     counter: int | None = None  # the listener's idea (an agreement id), awaiting the speaker
     status_before_pause: StatementStatus | None = None
+    # A private draft started by /talk in the group: the group was told it is being prepared,
+    # and the speaker may still choose to write it in the group (until the first step).
+    from_group: bool = False
+    clarify_asked: bool = False  # "Almost": the speaker's one added line is awaited
+    second_try: bool = False  # the listener reflects once more after the speaker's line
+    think_asked: bool = False  # "I need time": "When will you answer?" is awaited
+    declined: bool = False  # the speaker said "Not quite": Another idea / Later still open
 
     @property
     def answered(self) -> bool:
@@ -58,6 +65,11 @@ def state_of(statement: Statement) -> StatementState:
         counter_asked=counter == COUNTER_ASKED,
         counter=counter if isinstance(counter, int) else None,
         status_before_pause=StatementStatus(before) if before else None,
+        from_group=bool(state.get("from_group")),
+        clarify_asked=bool(state.get("clarify_asked")),
+        second_try=bool(state.get("second_try")),
+        think_asked=bool(state.get("think_asked")),
+        declined=bool(state.get("declined")),
     )
 
 
@@ -75,6 +87,9 @@ def set_state(statement: Statement, state: StatementState) -> None:
         stored["counter"] = COUNTER_ASKED
     if state.status_before_pause is not None:
         stored["status_before_pause"] = state.status_before_pause.value
+    for flag in ("from_group", "clarify_asked", "second_try", "think_asked", "declined"):
+        if getattr(state, flag):
+            stored[flag] = True
     # A new dict each time: in-place changes to JSON columns are not tracked.
     statement.state = stored
 

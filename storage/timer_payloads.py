@@ -10,6 +10,7 @@ the only place that builds that JSON or reads it back.
     round_robin_turn_end, round_robin_heads_up           TurnTimer
     forget_request                                       ForgetRequest
     purge_conversation                                   PurgeConversation
+    statement_answer_due                                 AnswerDue
 
 `read` gives None for a payload that is not a whole one of its kind: the timer's handler
 then does nothing, as it does for a timer whose moment has passed.
@@ -170,6 +171,26 @@ class HoldNotice:
             return None
 
 
+@dataclass(frozen=True)
+class AnswerDue:
+    """The time a listener set to answer a request (a timer of an older time finds it changed)."""
+
+    statement_id: int
+    at: datetime
+
+    def dump(self) -> dict[str, Any]:
+        return {"statement": self.statement_id, "at": self.at.isoformat()}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> AnswerDue | None:
+        try:
+            return cls(
+                int(payload["statement"]), datetime.fromisoformat(str(payload.get("at")))
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
 TimerPayload = (
     PauseReminder
     | PauseResume
@@ -179,4 +200,5 @@ TimerPayload = (
     | ForgetRequest
     | PurgeConversation
     | HoldNotice
+    | AnswerDue
 )

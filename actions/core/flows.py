@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from actions.core.replies import Outgoing
-from storage.models import Couple, Partner
+from storage.models import Couple
 from storage.pauses import FlowState
 
 
@@ -79,24 +79,6 @@ def cancel_running(couple: Couple, session: Session, now: datetime) -> list[Outg
     for flow in _flows.values():
         replies += flow.cancel(couple, session, now)
     return replies
-
-
-# "I need time" in a guided statement starts an escalation pause. The pause flow registers
-# how; until it exists the statement saves the answer as "needs time".
-PauseStarter = Callable[[Couple, Partner, Session, datetime], "list[Outgoing]"]
-_pause_starter: list[PauseStarter] = []
-
-
-def register_pause_starter(starter: PauseStarter) -> PauseStarter:
-    _pause_starter[:] = [starter]
-    return starter
-
-
-def start_pause(
-    couple: Couple, requested_by: Partner, session: Session, now: datetime
-) -> list[Outgoing] | None:
-    """Start an escalation pause as if `requested_by` asked for it; None if no pause flow."""
-    return _pause_starter[0](couple, requested_by, session, now) if _pause_starter else None
 
 
 # /cancel in a partner's private chat ends what that person drafts there, and nothing of the

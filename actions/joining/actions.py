@@ -21,6 +21,7 @@ from actions.core.timezones import resolve_timezone, timezone_buttons
 from actions.privacy.forget import schedule_purges
 from actions.safety.actions import after_consent as safety_check_after_consent
 from actions.safety.actions import on_private_start as safety_on_private_start
+from actions.statement.actions import open_draft_prompt
 from storage import timers
 from storage.couples import (
     JoinResult,
@@ -80,6 +81,8 @@ def private_start(ctx: MessageContext, session: Session) -> list[Outgoing]:
     return [
         *safety_on_private_start(ctx, session),
         Reply(response="utter_private_intro", values={"name": ctx.first_name}),
+        # Opened from the group's link after /talk: the draft waiting here, right away.
+        *open_draft_prompt(ctx.chat_id, session),
     ]
 
 

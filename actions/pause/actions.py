@@ -297,4 +297,3 @@ class PauseFlow:
 
 
 flows.register_flow(PauseFlow())
-flows.register_pause_starter(pause_flow.start_pause)

@@ -2,9 +2,12 @@
 
 The speaker (whoever started) writes describe → feel → request, one message each; each
 message is content (captured), coached, and either moves on or gets one gentle suggestion.
-In a group the other partner listens; in a private chat nothing reaches the group until
-"Share". The listener's part (reflect, answer) is in `actions/statement/answers.py`; the
-pause/cancel hooks in `actions/statement/flow.py`.
+Private first: /talk in the group drafts in the speaker's private chat, where the coaching
+happens too; the group hears only that something is being put into words, then the finished
+statement once the speaker presses "Share". Drafting in the group is an explicit choice
+("Write it here instead"); there the other partner listens along. The listener's part
+(reflect, confirm, answer) is in `actions/statement/answers.py`; the pause/cancel hooks in
+`actions/statement/flow.py`.
 """
 
 from __future__ import annotations
@@ -15,10 +18,9 @@ from sqlalchemy.orm import Session
 
 from actions.core.base import TalkingStickAction, consent_pending
 from actions.core.context import MessageContext
-from actions.core.flows import running_flow
 from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.core.routing import capturer
-from actions.statement.answers import capture_listener_words
+from actions.statement.answers import capture_listener_words, capture_speaker_words, group_busy
 from actions.statement.buttons import Pressed, StatementButton, late_press
 from actions.statement.flow import StatementFlow  # noqa: F401  (registers the flow)
 from actions.statement.replies import (
@@ -26,12 +28,20 @@ from actions.statement.replies import (
     composed_reply,
     current_prompt,
     names,
+    preparing_reply,
+    private_start_reply,
     review_reply,
     statement_button,
     step_prompt,
     topic_line,
 )
-from actions.statement.steps import STEPS, keep_despite_findings, share, take_step_text
+from actions.statement.steps import (
+    STEPS,
+    keep_despite_findings,
+    share,
+    take_step_text,
+    text_of,
+)
 from storage import statements
 from storage.couples import (
     all_consented,
@@ -41,7 +51,7 @@ from storage.couples import (
     partner_in,
 )
 from storage.enums import DraftedIn, StatementStatus, StatementStep
-from storage.models import Couple, Statement, utc_now
+from storage.models import Couple, Partner, Statement, utc_now
 from storage.statements import StatementState
 
 TOPIC_MAX_CHARACTERS = 200
@@ -50,13 +60,6 @@ TOPIC_MAX_CHARACTERS = 200
 def clean_topic(value: object) -> str | None:
     topic = " ".join(str(value or "").split())[:TOPIC_MAX_CHARACTERS]
     return topic or None
-
-
-def group_busy(couple: Couple, session: Session) -> bool:
-    """A statement open in the group (even paused), or another exercise running there."""
-    return bool(statements.open_in_group(couple.id, session=session)) or (
-        running_flow(couple, session) is not None
-    )
 
 
 class ActionStartStatement(TalkingStickAction):
@@ -81,22 +84,50 @@ class ActionStartStatement(TalkingStickAction):
             return [Reply(response="utter_statement_busy")]
         speaker = ctx.partner(session)
         assert speaker is not None  # partners_only: only partners get here
-        statement = statements.create(
-            couple,
-            speaker,
-            other_partner(couple, speaker),
-            topic=topic,
-            chat_id=ctx.chat_id,
-            drafted_in=DraftedIn.GROUP,
-            now=utc_now(),
-            session=session,
-        )
+        return start_from_group(ctx, couple, speaker, topic, session)
+
+
+def deep_link(ctx: MessageContext) -> str:
+    """Opens the private chat with the bot; "/start talk" there shows the waiting draft."""
+    return f"https://t.me/{ctx.bot_username}?start=talk"
+
+
+def start_from_group(
+    ctx: MessageContext, couple: Couple, speaker: Partner, topic: str | None, session: Session
+) -> list[Outgoing]:
+    """/talk in the group: the draft opens in the speaker's private chat (a Telegram private
+    chat's id is the person's id); the group hears only that it is being prepared. When the
+    bot cannot write to the speaker privately, the group gets a link to open that chat."""
+    private_chat = speaker.telegram_user_id
+    open_link = Reply(
+        response="utter_statement_open_private",
+        values={"speaker": speaker.first_name, "link": deep_link(ctx)},
+    )
+    draft = statements.private_draft(private_chat, session=session)
+    if draft is not None:
+        # One draft at a time in a private chat: the one already open waits there.
+        prompts = current_prompt(draft, couple, session)
+        if prompts and isinstance(prompts[0], Reply):
+            prompts[0] = replace(prompts[0], chat_id=private_chat, if_undeliverable=open_link)
         return [
-            Reply(
-                response="utter_statement_start_group",
-                values={**names(statement, session), "topic_line": topic_line(topic)},
-            )
+            Reply(response="utter_statement_draft_waiting", values={"speaker": speaker.first_name}),
+            *prompts,
         ]
+    statement = statements.create(
+        couple,
+        speaker,
+        other_partner(couple, speaker),
+        topic=topic,
+        chat_id=private_chat,
+        drafted_in=DraftedIn.PRIVATE,
+        now=utc_now(),
+        session=session,
+    )
+    statements.set_state(statement, StatementState(from_group=True))
+    return [
+        preparing_reply(statement, session),
+        private_start_reply(statement, session, if_undeliverable=open_link),
+    ]
 
 
 def waiting_in_private(
@@ -144,13 +175,6 @@ def start_private(
     return [private_start_reply(draft, session)]
 
 
-def private_start_reply(draft: Statement, session: Session) -> Reply:
-    return Reply(
-        response="utter_statement_start_private",
-        values={**names(draft, session), "topic_line": topic_line(draft.topic)},
-    )
-
-
 def choose_couple_reply(draft: Statement, couples: list[Couple], user_id: int) -> Reply:
     buttons = []
     for couple in couples:
@@ -179,6 +203,8 @@ def capture_statement_words(ctx: MessageContext, session: Session) -> list[Outgo
         if partner.id == statement.speaker_id:
             return write_step(ctx.text, statement, couple, session)
         return note_to_listener(statement, session)
+    if partner.id == statement.speaker_id:
+        return capture_speaker_words(ctx.text, statement, couple, partner, session)
     return capture_listener_words(ctx.text, statement, couple, partner, session)
 
 
@@ -287,7 +313,51 @@ class ActionStatementShare(StatementButton):
                 KeepKeyboard(),
             ]
         share(statement, utc_now())
+        statements.set_state(statement, replace(statements.state_of(statement), from_group=False))
         return [
             composed_reply(statement, couple, session),
             Reply(response="utter_statement_shared", values=names(statement, session)),
         ]
+
+
+class ActionStatementDraftInGroup(StatementButton):
+    """ "Write it here instead": the speaker chooses to draft in the group, where the other
+    partner follows each step. Only before anything was written in private."""
+
+    action_name = "action_statement_draft_in_group"
+    pressed_by = "speaker"
+
+    def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
+        statement, couple = pressed.statement, pressed.couple
+        if (
+            statement.status != StatementStatus.DRAFTING
+            or statement.shared
+            or not statements.state_of(statement).from_group
+        ):
+            return late_press(statement)
+        if any(text_of(statement, step) for step in STEPS):
+            return [Toast("utter_toast_statement_drafting_privately")]
+        if group_busy(couple, session):
+            return [Toast("utter_toast_statement_group_busy")]
+        statement.drafted_in = DraftedIn.GROUP
+        statement.chat_id = couple.group_chat_id
+        statement.step = StatementStep.DESCRIBE
+        statements.set_state(statement, StatementState())
+        statement.updated_at = utc_now()
+        return [
+            Reply(
+                response="utter_statement_start_group",
+                values={**names(statement, session), "topic_line": topic_line(statement.topic)},
+                chat_id=couple.group_chat_id,
+            )
+        ]
+
+
+def open_draft_prompt(private_chat_id: int, session: Session) -> list[Outgoing]:
+    """ "/start talk" (the group's link) in a private chat: the draft waiting there, if any."""
+    draft = statements.private_draft(private_chat_id, session=session)
+    if draft is None or statements.state_of(draft).choose:
+        return []
+    couple = session.get(Couple, draft.couple_id)
+    assert couple is not None  # a couple's deletion cascades to its drafts
+    return current_prompt(draft, couple, session)

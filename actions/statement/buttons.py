@@ -1,6 +1,6 @@
 """Who may press a statement's button. Anyone in the group can tap it; only one person's
-press counts (the speaker's or the listener's). Everyone else gets a short note on the
-button, and the keyboard stays open for the right person."""
+press counts (the speaker's or the listener's; either partner's for a few). Everyone else
+gets a short note on the button, and the keyboard stays open for the right person."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def pressed_statement(
     ctx: MessageContext,
     session: Session,
     *,
-    by: Literal["speaker", "listener"],
+    by: Literal["speaker", "listener", "either"],
 ) -> Pressed | list[Outgoing]:
     """The statement a button names, if this person may press it; else what to answer."""
     ref = parse_ref(ctx.entity("statement_ref"))
@@ -48,6 +48,8 @@ def pressed_statement(
         return Pressed(statement, couple, presser, ref)
     if presser is None or couple.group_chat_id != ctx.chat_id:
         return [Toast("utter_toast_for_the_couple"), KeepKeyboard()]
+    if by == "either" and presser.id in (statement.speaker_id, statement.listener_id):
+        return Pressed(statement, couple, presser, ref)
     expected_id = statement.speaker_id if by == "speaker" else statement.listener_id
     if presser.id != expected_id:
         expected = session.get(Partner, expected_id) if expected_id else None
@@ -61,7 +63,7 @@ class StatementButton(TalkingStickAction, metaclass=ABCMeta):
     else, or a press that names a statement that moved on, gets a short note."""
 
     partners_only = False
-    pressed_by: ClassVar[Literal["speaker", "listener"]]
+    pressed_by: ClassVar[Literal["speaker", "listener", "either"]]
 
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:
         pressed = pressed_statement(ctx, session, by=self.pressed_by)

@@ -133,14 +133,54 @@ def share(statement: Statement, now: datetime) -> bool:
 
 
 def take_reflection(statement: Statement, text: str | None, now: datetime) -> bool:
-    """The listener's reflection (None: skipped). False if not at the reflect step."""
+    """The listener's reflection (None: skipped). False if not at the reflect step.
+
+    A first reflection goes to the speaker ("Did Sam get it?"); a skipped one, or the second
+    try after the speaker's added line, goes straight to the listener's answer."""
     if (
         statement.status != StatementStatus.AWAITING_LISTENER
         or statement.step != StatementStep.REFLECT
     ):
         return False
-    statement.reflection_text = text
-    statement.step = StatementStep.ANSWER
+    state = statements.state_of(statement)
+    if state.second_try:
+        statement.second_reflection_text = text
+        statements.set_state(statement, replace(state, second_try=False))
+        statement.step = StatementStep.ANSWER
+    else:
+        statement.reflection_text = text
+        statement.step = StatementStep.ANSWER if text is None else StatementStep.CONFIRM
+    statement.updated_at = now
+    return True
+
+
+def confirm_reflection(statement: Statement, understood: bool, now: datetime) -> bool:
+    """The speaker's "Yes" (on to the answer) or "Almost" (their one added line is awaited).
+    False if the moment has passed."""
+    state = statements.state_of(statement)
+    if (
+        statement.status != StatementStatus.AWAITING_LISTENER
+        or statement.step != StatementStep.CONFIRM
+        or state.clarify_asked
+    ):
+        return False
+    statement.reflection_confirmed = understood
+    if understood:
+        statement.step = StatementStep.ANSWER
+    else:
+        statements.set_state(statement, replace(state, clarify_asked=True))
+    statement.updated_at = now
+    return True
+
+
+def take_clarification(statement: Statement, text: str, now: datetime) -> bool:
+    """The speaker's added line after "Almost": the listener tries once more."""
+    state = statements.state_of(statement)
+    if statement.step != StatementStep.CONFIRM or not state.clarify_asked:
+        return False
+    statement.clarification_text = text
+    statements.set_state(statement, replace(state, clarify_asked=False, second_try=True))
+    statement.step = StatementStep.REFLECT
     statement.updated_at = now
     return True
 
@@ -154,8 +194,33 @@ def finish(
     statement.completed_at = now
     statement.updated_at = now
     statements.set_state(
-        statement, replace(statements.state_of(statement), counter_asked=False, counter=None)
+        statement,
+        replace(
+            statements.state_of(statement),
+            counter_asked=False,
+            counter=None,
+            think_asked=False,
+            declined=False,
+        ),
     )
+
+
+def reopen_for_answer(statement: Statement, now: datetime) -> None:
+    """Back to the listener's answer: after "Not quite" → "Another idea", or at the time the
+    listener set to answer."""
+    statement.status = StatementStatus.AWAITING_LISTENER
+    statement.step = StatementStep.ANSWER
+    statement.completed_at = None
+    statement.updated_at = now
+
+
+def wait_for_answer(statement: Statement, at: datetime, now: datetime) -> None:
+    """ "I need time" until `at`: the statement waits, and the group is free meanwhile."""
+    statement.listener_answer = ListenerAnswer.NEED_TIME
+    statement.answer_due_at = at
+    statement.status = StatementStatus.NEEDS_TIME
+    statements.set_state(statement, replace(statements.state_of(statement), think_asked=False))
+    statement.updated_at = now
 
 
 def set_aside(statement: Statement, now: datetime) -> None:

@@ -526,18 +526,6 @@ def test_cancel_during_a_pause_cancels_it_and_its_timers(database, domain, floor
     assert fire(domain, "pause_resume") == []
 
 
-def test_the_statements_i_need_time_starts_a_pause(database, domain, floor):
-    form_couple(domain)
-    with transaction() as session:
-        couple = couple_for_group(GROUP, session=session)
-        floor.running.add(couple.id)
-        replies = flows.start_pause(couple, couple.partners[1], session, utc_now())
-    assert replies is not None
-    assert any(isinstance(r, Reply) and r.response == "utter_pause_started" for r in replies)
-    pause = the_pause()
-    assert pause.flow == "test_floor" and pause.status == "proposed"
-
-
 def test_the_export_has_the_pause_with_its_proposals_and_agreement(database, domain):
     form_couple(domain)
     agree_in_20_minutes(domain)

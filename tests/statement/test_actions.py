@@ -12,6 +12,7 @@ import pkgutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -21,14 +22,13 @@ import actions
 from actions.core import flows
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
-from actions.core.replies import Reply
 from actions.core.routing import is_explicit_request
 from actions.statement.steps import format_day
 from storage.couples import couple_for_group, join
 from storage.engine import PROJECT_ROOT, transaction
-from storage.models import Agreement, Statement, utc_now
+from storage.models import Agreement, Pause, Statement, Timer, utc_now
 from tests.support.couples import agree_in_private
-from tests.support.trackers import add_response, build_tracker, run_action, texts
+from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100700
 OTHER_GROUP = -100701
@@ -135,8 +135,24 @@ def couple(database):
 
 
 def start(domain, topic: str | None = None) -> list[dict]:
+    """/talk in the group, then "Write it here instead": the statement is drafted in the
+    group (the default, drafting in private, is tested below)."""
     entities = {"topic": topic} if topic else None
-    return say(domain, ALEX, "/start_statement", "start_statement", entities=entities)
+    answer = say(domain, ALEX, "/start_statement", "start_statement", entities=entities)
+    here = buttons(answer).get("Write it here instead")
+    return answer if here is None else press(domain, ALEX, here)
+
+
+def sent_to(messages: list[dict]) -> list[tuple[int | None, str]]:
+    """(chat, text) of each message: None is the chat the message came from."""
+    found = []
+    for message in messages:
+        telegram = (message.get("custom") or {}).get("telegram") or {}
+        if "text" in telegram:
+            found.append((telegram.get("chat_id"), telegram["text"]))
+        elif "text" in message:
+            found.append((None, message["text"]))
+    return found
 
 
 def write_all_steps(domain) -> list[dict]:
@@ -149,7 +165,9 @@ def write_all_steps(domain) -> list[dict]:
 # --- starting ---------------------------------------------------------------------------------
 
 
-def test_plain_words_start_a_statement_with_the_topic_and_ask_the_first_step(couple, domain):
+def test_plain_words_in_the_group_start_a_private_draft_and_the_group_hears_only_that(
+    couple, domain
+):
     messages = say(
         domain,
         ALEX,
@@ -157,19 +175,83 @@ def test_plain_words_start_a_statement_with_the_topic_and_ask_the_first_step(cou
         "start_statement",
         entities={"topic": "the dishes"},
     )
-    text = shown(messages)
-    assert text.startswith("About: the dishes\nAlex, let's put it into words")
-    assert "Sam, you'll hear all of it" in text and "Step 1 of 3, describe" in text
+    [(group_chat, group_text), (private_chat, private_text)] = sent_to(messages)
+    assert group_chat is None  # the group, where /talk was said
+    assert group_text == (
+        "Alex is putting something about the dishes into words, in our private chat. "
+        "Sam, you'll see it here when it's ready."
+    )
+    assert private_chat == ALEX
+    assert private_text.startswith("About: the dishes\nLet's draft it here first")
+    assert "Step 1 of 3, describe" in private_text
+    assert list(buttons(messages)) == ["Write it here instead"]
+    # When the bot cannot write to Alex privately, the group gets a link to open that chat.
+    [fallback] = [
+        telegram["if_undeliverable"]
+        for m in messages
+        if "if_undeliverable" in (telegram := (m.get("custom") or {}).get("telegram") or {})
+    ]
+    assert "chat_id" not in fallback  # to the group
+    assert fallback["text"].startswith("Alex, I can't write to you privately yet. Open https")
+    assert "?start=talk" in fallback["text"]
     saved = statement()
     assert (saved.topic, saved.step, saved.status, saved.drafted_in) == (
         "the dishes",
         "describe",
         "drafting",
-        "group",
+        "private",
     )
     with transaction() as session:
         alex, sam = couple_for_group(GROUP, session=session).partners
-    assert (saved.speaker_id, saved.listener_id, saved.chat_id) == (alex.id, sam.id, GROUP)
+    assert (saved.speaker_id, saved.listener_id, saved.chat_id) == (alex.id, sam.id, ALEX)
+
+
+def test_the_speaker_may_choose_to_write_in_the_group_before_writing_anything(couple, domain):
+    answer = say(domain, ALEX, "can we", "start_statement", entities={"topic": "the dishes"})
+    here = buttons(answer)["Write it here instead"]
+    assert shown(press(domain, SAM, here)) == "This one is for Alex."
+    text = shown(press(domain, ALEX, here))
+    assert text.startswith("About: the dishes\nAlex, let's put it into words here")
+    assert "Sam, you'll see each step" in text and "Step 1 of 3, describe" in text
+    saved = statement()
+    assert (saved.drafted_in, saved.chat_id, saved.step) == ("group", GROUP, "describe")
+    assert shown(press(domain, ALEX, here)) == "This was already answered."
+
+
+def test_once_the_private_draft_has_begun_it_stays_private(couple, domain):
+    here = buttons(say(domain, ALEX, "/talk", "start_statement"))["Write it here instead"]
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink", chat=ALEX)
+    assert shown(press(domain, ALEX, here)) == "Your draft has begun in private: carry on there."
+    assert statement().drafted_in == "private"
+    # A second /talk in the group points Alex back to the draft; no second draft.
+    again = sent_to(say(domain, ALEX, "/talk", "start_statement"))
+    assert again[0] == (None, "Alex, your draft is waiting in our private chat.")
+    assert again[1][0] == ALEX and "step 2 of 3, feel" in again[1][1]
+    with transaction() as session:
+        assert len(session.execute(select(Statement)).scalars().all()) == 1
+
+
+def test_the_private_chats_start_link_shows_the_waiting_draft(couple, domain):
+    say(domain, ALEX, "/talk", "start_statement")
+    opened = say(domain, ALEX, "/start", "start", chat=ALEX, entities={"start_param": "talk"})
+    assert "step 1 of 3, describe" in shown(opened).lower()
+
+
+def test_coaching_of_a_draft_started_in_the_group_stays_in_private(couple, domain):
+    say(domain, ALEX, "/talk", "start_statement", entities={"topic": "the dishes"})
+    coached = say(domain, ALEX, "You never help with the dishes", chat=ALEX)
+    assert shown(coached).startswith("A thought, Alex:")
+    assert all(chat in (None, ALEX) for chat, _ in sent_to(coached))
+    press(domain, ALEX, buttons(coached)["Keep it"], chat=ALEX)
+    say(domain, ALEX, "I felt tired and a bit lonely", chat=ALEX)
+    review = say(domain, ALEX, "Would you wash up on weeknights after dinner?", chat=ALEX)
+    assert all(chat in (None, ALEX) for chat, _ in sent_to(review))
+    # Sam's words in the group meanwhile are ordinary chat, not the statement.
+    assert say(domain, SAM, "what are you writing?") == []
+    shared = press(domain, ALEX, buttons(review)["Share with Sam"], chat=ALEX)
+    assert sent_to(shared)[0][0] == GROUP
+    assert "When you never help with the dishes, I felt tired" in sent_to(shared)[0][1]
+    assert statement().shared and statement().status == "awaiting_listener"
 
 
 def test_a_second_start_gets_a_kind_note_and_no_second_statement(couple, domain):
@@ -340,9 +422,17 @@ def test_the_composed_statement_is_shown_and_the_listener_reflects_then_says_yes
     assert list(buttons(shown_to_both)) == ["Skip"]
     # Alex's own words now are not Sam's reflection.
     assert say(domain, ALEX, "take your time") == []
-    asked = say(domain, SAM, "You'd like me to wash up on weeknights")
-    assert list(buttons(asked)) == ["Yes", "Another idea", "I need time"]
+    confirm = say(domain, SAM, "You'd like me to wash up on weeknights")
+    assert shown(confirm) == "Alex, did Sam get it?"
+    assert list(buttons(confirm)) == ["Yes", "Almost"]
     assert statement().reflection_text == "You'd like me to wash up on weeknights"
+    understood = buttons(confirm)["Yes"]
+    refused = press(domain, SAM, understood)
+    assert shown(refused) == "This one is for Alex." and keeps_keyboard(refused)
+    asked = press(domain, ALEX, understood)
+    assert list(buttons(asked)) == ["Yes", "Another idea", "I need time"]
+    assert statement().reflection_confirmed is True
+    assert shown(press(domain, ALEX, understood)) == "This was already answered."
     yes = buttons(asked)["Yes"]
     refused = press(domain, ALEX, yes)
     assert shown(refused) == "This one is for Sam." and keeps_keyboard(refused)
@@ -401,53 +491,166 @@ def test_another_idea_is_saved_as_proposed_and_the_speaker_accepts_it(couple, do
     assert shown(press(domain, ALEX, accept)) == "This was already answered."
 
 
-def test_the_speaker_may_not_take_the_idea(couple, domain):
+def test_almost_lets_the_speaker_add_a_line_and_the_listener_tries_once_more(couple, domain):
+    write_all_steps(domain)
+    confirm = say(domain, SAM, "You want me to do the dishes")
+    # Alex's words before choosing are not the added line.
+    assert say(domain, ALEX, "hmm") == []
+    asked = press(domain, ALEX, buttons(confirm)["Almost"])
+    assert shown(asked) == "Alex, what would you add? One line, here, and Sam tries once more."
+    # Sam's words now are not Alex's line.
+    assert say(domain, SAM, "I did say that") == []
+    again = say(domain, ALEX, "It's mostly about weeknights, when I'm tired")
+    assert shown(again).startswith("Alex adds: It's mostly about weeknights, when I'm tired")
+    assert "Sam, would you try once more" in shown(again) and list(buttons(again)) == ["Skip"]
+    answer = say(domain, SAM, "On weeknights you're tired and you'd like me to wash up")
+    assert "Sam, your answer to Alex's request:" in shown(answer)
+    saved = statement()
+    assert saved.reflection_confirmed is False
+    assert saved.reflection_text == "You want me to do the dishes"
+    assert saved.clarification_text == "It's mostly about weeknights, when I'm tired"
+    assert saved.second_reflection_text == (
+        "On weeknights you're tired and you'd like me to wash up"
+    )
+    assert saved.step == "answer"
+    press(domain, SAM, buttons(answer)["Yes"])
+    assert statement().status == "complete"
+
+
+def test_not_quite_offers_another_idea_taking_turns_or_later(couple, domain):
     skip = buttons(write_all_steps(domain))["Skip"]
     press(domain, SAM, buttons(press(domain, SAM, skip))["Another idea"])
     proposed = say(domain, SAM, "Let's get a dishwasher")
     declined = press(domain, ALEX, buttons(proposed)["Not quite"])
-    assert "Talk it over" in shown(declined)
+    assert "Talk it over" not in shown(declined)
+    assert "another idea, taking turns to talk it through, or leaving it for later" in shown(
+        declined
+    )
+    offered = buttons(declined)
+    assert list(offered) == ["Another idea", "Take turns on it", "Later"]
+    assert offered["Take turns on it"] == "/start_round_robin"  # no topic: the plain entry
     assert agreements()[0].status == "declined" and statement().status == "complete"
+    # Another idea: the statement opens again for Sam's next idea.
+    again = press(domain, SAM, offered["Another idea"])
+    assert "what would you suggest instead" in shown(again)
+    assert (statement().status, statement().step) == ("awaiting_listener", "answer")
+    idea = say(domain, SAM, "I'll do the dishes Monday to Thursday")
+    press(domain, ALEX, buttons(idea)["Yes, agreed"])
+    assert [a.status for a in agreements()] == ["declined", "agreed"]
+    assert statement().status == "complete"
+    assert shown(press(domain, SAM, offered["Another idea"])) == "This was already answered."
 
 
-def test_i_need_time_without_a_pause_flow_is_saved_as_needs_time(couple, domain, monkeypatch):
-    monkeypatch.setattr(flows, "_pause_starter", [])
+def test_not_quite_then_later_ends_kindly_and_take_turns_names_the_topic(couple, domain):
+    start(domain, topic="the dishes")
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink")
+    say(domain, ALEX, "I felt tired and a bit lonely")
+    skip = buttons(say(domain, ALEX, "Would you wash up on weeknights?"))["Skip"]
+    press(domain, SAM, buttons(press(domain, SAM, skip))["Another idea"])
+    declined = press(domain, ALEX, buttons(say(domain, SAM, "A dishwasher"))["Not quite"])
+    offered = buttons(declined)
+    assert offered["Take turns on it"] == '/start_round_robin{"topic":"the dishes"}'
+    later = press(domain, SAM, offered["Later"])
+    assert shown(later).startswith("Okay, later it is.")
+    assert shown(press(domain, ALEX, offered["Later"])) == "This was already answered."
+    assert shown(press(domain, SAM, offered["Another idea"])) == "This was already answered."
+
+
+def test_take_turns_fits_a_long_topic_into_the_buttons_64_bytes():
+    from actions.statement.replies import take_turns_button
+
+    long = take_turns_button("how we split the money for the holidays at your parents' place")
+    assert len(long["payload"].encode()) <= 64
+    assert long["payload"].startswith('/start_round_robin{"topic":"how we split')
+
+
+def need_time(domain) -> list[dict]:
     skip = buttons(write_all_steps(domain))["Skip"]
-    need_time = buttons(press(domain, SAM, skip))["I need time"]
-    answered = press(domain, SAM, need_time)
-    assert "taking time is fine" in shown(answered)
-    saved = statement()
-    assert (saved.listener_answer, saved.status) == ("need_time", "needs_time")
-    assert agreements() == []
-    # Nothing is in progress any more: a new statement can start.
-    assert "step" not in shown(press(domain, SAM, need_time)).lower()
-    assert "Step 1 of 3" in shown(start(domain))
+    return press(domain, SAM, buttons(press(domain, SAM, skip))["I need time"])
 
 
-def test_i_need_time_hands_over_to_the_pause_flow_which_brings_the_answer_back(
-    couple, domain, monkeypatch
-):
-    suspended: list[flows.Suspended] = []
-
-    def pause(couple, requested_by, session, now):
-        found = flows.suspend_running(couple, session, now)
-        assert found is not None
-        suspended.append(found)
-        return [Reply(response="utter_test_pause_asked", values={"name": requested_by.first_name})]
-
-    add_response(monkeypatch, domain, "utter_test_pause_asked", "Pause asked by {name}")
-    monkeypatch.setattr(flows, "_pause_starter", [pause])
-    skip = buttons(write_all_steps(domain))["Skip"]
-    need_time = buttons(press(domain, SAM, skip))["I need time"]
-    assert shown(press(domain, SAM, need_time)) == "Pause asked by Sam"
-    assert statement().status == "paused" and statement().listener_answer == "need_time"
-    assert suspended[0].flow == "statement" and suspended[0].state["step"] == "answer"
+def pauses() -> list[Pause]:
     with transaction() as session:
-        group = couple_for_group(GROUP, session=session)
-        back = flows.restore(group, "statement", suspended[0].state, session, utc_now())
-        assert flows.restore(group, "statement", suspended[0].state, session, utc_now()) == []
-    assert [b.buttons[0]["title"] for b in back] == ["Yes"]
+        return list(session.execute(select(Pause)).scalars())
+
+
+def test_i_need_time_asks_when_and_starts_no_pause(couple, domain):
+    with transaction() as session:
+        couple_for_group(GROUP, session=session).timezone = "Europe/Berlin"
+    asked = need_time(domain)
+    assert shown(asked).startswith("Take the time you need, Sam. When will you answer Alex?")
+    offered = list(buttons(asked))
+    assert offered[-1].startswith("Tomorrow, ") and len(offered) in (1, 2)
+    assert all(len(p.encode()) <= 64 for p in buttons(asked).values())
+    saved = statement()
+    assert (saved.listener_answer, saved.status) == ("need_time", "awaiting_listener")
+    assert pauses() == []
+    # A time Sam writes, read in the couple's zone.
+    later = say(domain, SAM, "at 7pm")
+    assert shown(later).startswith("Okay: Sam will answer ") and " at 19:00" in shown(later)
+    saved = statement()
+    assert (saved.status, saved.listener_answer) == ("needs_time", "need_time")
+    local = saved.answer_due_at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.hour, local.minute) == (19, 0)
+    with transaction() as session:
+        [timer] = session.execute(
+            select(Timer).where(Timer.kind == "statement_answer_due")
+        ).scalars()
+        assert (timer.chat_id, timer.due_at) == (GROUP, saved.answer_due_at)
+    assert pauses() == []
+    # The group is free meanwhile: a new statement can start.
+    assert "Write it here instead" in buttons(say(domain, SAM, "/talk", "start_statement"))
+
+
+def test_a_time_that_cannot_be_read_asks_again(couple, domain):
+    need_time(domain)
+    again = say(domain, SAM, "whenever")
+    assert shown(again).startswith("Sam, I couldn't read that as a time")
     assert statement().status == "awaiting_listener"
+
+
+def test_the_reminder_brings_the_request_back_at_the_chosen_time(couple, domain):
+    asked = need_time(domain)
+    press(domain, SAM, next(iter(buttons(asked).values())))
+    saved = statement()
+    assert saved.status == "needs_time" and saved.answer_due_at is not None
+    due = fire_answer_due(domain)
+    assert shown(due).startswith("Sam, it's the time you set to answer Alex's request:")
+    assert list(buttons(due)) == ["Yes", "Another idea", "I need time"]
+    assert (statement().status, statement().step) == ("awaiting_listener", "answer")
+    assert fire_answer_due(domain) == []  # fired once: nothing said twice
+    press(domain, SAM, buttons(due)["Yes"])
+    saved = statement()
+    assert (saved.status, saved.listener_answer) == ("complete", "yes")
+    assert saved.answer_due_at is not None  # kept: Sam took time to think
+    assert len(agreements()) == 1 and pauses() == []
+
+
+def fire_answer_due(domain) -> list[dict]:
+    """Claim the statement's pending reminder now, as the bot's dispatcher would, and fire it."""
+    from storage import timers as timer_store
+
+    with transaction() as session:
+        rows = list(
+            session.execute(
+                select(Timer).where(
+                    Timer.kind == "statement_answer_due", Timer.status == "pending"
+                )
+            ).scalars()
+        )
+        for row in rows:
+            row.due_at = utc_now()
+    if not rows:
+        return []
+    with transaction() as session:
+        [claimed] = timer_store.claim_due(session=session)
+    tracker = build_tracker(
+        GROUP, "", "EXTERNAL_timer_due", user_id=None, entities={"timer_id": claimed.id}
+    )
+    messages = run_action(ACTIONS["action_fire_timer"], tracker, domain)
+    with transaction() as session:
+        timer_store.mark_fired(claimed.id, session=session)
+    return messages
 
 
 def test_a_pause_in_a_writing_step_asks_that_step_again_on_return(couple, domain):
@@ -507,8 +710,9 @@ def test_a_private_draft_is_shared_to_the_group_and_the_listener_answers_there(c
     assert "Shared in your group. Sam can answer there." in shown(shared)
     saved = statement()
     assert saved.shared and saved.shared_at is not None and saved.status == "awaiting_listener"
-    asked = say(domain, SAM, "You'd like me to wash up on weeknights")
+    confirm = say(domain, SAM, "You'd like me to wash up on weeknights")
     assert statement().reflection_text == "You'd like me to wash up on weeknights"
+    asked = press(domain, ALEX, buttons(confirm)["Yes"])
     press(domain, SAM, buttons(asked)["Yes"])
     assert statement().status == "complete" and len(agreements()) == 1
 
@@ -518,7 +722,9 @@ def test_sharing_waits_while_the_group_is_busy(couple, domain):
     say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink", chat=ALEX)
     say(domain, ALEX, "I felt tired and a bit lonely", chat=ALEX)
     review = say(domain, ALEX, "Would you wash up on weeknights after dinner?", chat=ALEX)
-    say(domain, SAM, "/start_statement", "start_statement")  # Sam starts one in the group
+    # Sam starts one in the group, and writes it there.
+    here = buttons(say(domain, SAM, "/start_statement", "start_statement"))
+    press(domain, SAM, here["Write it here instead"])
     waiting = press(domain, ALEX, buttons(review)["Share with Sam"], chat=ALEX)
     assert "in the middle of something" in shown(waiting) and keeps_keyboard(waiting)
     with transaction() as session:
@@ -599,3 +805,19 @@ def test_a_button_naming_no_statement_is_answered_kindly(couple, domain):
     assert shown(press(domain, SAM, '/statement_yes{"statement_ref":"nonsense"}')) == (
         "This has moved on."
     )
+
+
+def test_a_reminder_while_the_group_is_busy_waits_and_says_nothing(couple, domain):
+    asked = need_time(domain)
+    press(domain, SAM, next(iter(buttons(asked).values())))
+    first_due = statement().answer_due_at
+    start(domain)  # Alex writes a new statement in the group meanwhile
+    assert fire_answer_due(domain) == []  # fired (early, here) while the group is busy
+    with transaction() as session:
+        waiting = session.execute(select(Statement).order_by(Statement.id)).scalars().first()
+        assert waiting.status == "needs_time" and waiting.answer_due_at != first_due
+        assert waiting.answer_due_at > utc_now() + timedelta(minutes=9)
+        pending = session.execute(
+            select(Timer).where(Timer.kind == "statement_answer_due", Timer.status == "pending")
+        ).scalars().all()
+        assert [t.due_at for t in pending] == [waiting.answer_due_at]

@@ -1,5 +1,7 @@
-"""The guided statement through the real bot: in a group, drafted in private, cancelled,
-and content that looks like a command staying content."""
+"""The guided statement through the real bot: asked for in the group and drafted in private
+(nothing of it in the group before Share), written in the group by choice, the speaker
+confirming the reflection, "I need time" with its reminder, cancelled, and content that
+looks like a command staying content."""
 
 from __future__ import annotations
 
@@ -62,41 +64,67 @@ def export(telegram: LocalTelegram, couple: Couple) -> dict:
     return data
 
 
-def test_a_statement_in_plain_words_is_coached_reflected_agreed_and_exported(
+def test_a_statement_asked_for_in_the_group_is_drafted_and_coached_in_private_then_shared(
     running, telegram: LocalTelegram, consented: Couple
 ):
     group, alex, sam = consented.group, consented.alex, consented.sam
+    private = alex["id"]
     start = telegram.last_seq()
     say(telegram, group, sam, "We live in Berlin", "Time zone set to Europe/Berlin")
-    first = say(telegram, group, alex, "can we talk about the dishes", "Step 1 of 3, describe")
-    assert first["text"].startswith(f"About: the dishes\n{alex['first_name']}, let's put it")
+    asked = telegram.last_seq()
+    preparing = say(telegram, group, alex, "can we talk about the dishes", "into words")
+    assert preparing["text"] == (
+        f"{alex['first_name']} is putting something about the dishes into words, in our "
+        f"private chat. {sam['first_name']}, you'll see it here when it's ready."
+    )
+    assert [title for title, _ in buttons(preparing)] == ["Write it here instead"]
+    first = telegram.wait_for_text(private, "Step 1 of 3, describe", after=asked)
+    assert first["text"].startswith("About: the dishes\nLet's draft it here first")
 
-    # Sam's words while Alex writes: one kind note, and they are not Alex's answer.
-    say(telegram, group, sam, "that's not fair, I did them on Friday", "moment to find the words")
-
-    coached = say(telegram, group, alex, "You never help with the dishes", "A thought")
+    # Sam's words in the group meanwhile are the couple's own chat: nothing answers them.
+    telegram.send(group, sam, "that's not fair, I did them on Friday")
+    coached = say(telegram, private, alex, "You never help with the dishes", "A thought")
     assert '"never"' in coached["text"] and "Last Tuesday, when" in coached["text"]
     assert buttons(coached)[0][0] == "Keep it"
-    tap(telegram, group, sam, coached, "Keep it", f"This one is for {alex['first_name']}")
-    tap(telegram, group, alex, coached, "Keep it", "step 2 of 3, feel")
+    tap(telegram, private, alex, coached, "Keep it", "step 2 of 3, feel")
+    say(telegram, private, alex, "I felt ignored", "A thought")
+    say(telegram, private, alex, FEEL, "step 3 of 3, request")
+    review = say(telegram, private, alex, REQUEST, "Here is your statement")
 
-    telegram.send(group, sam, "hmm")  # the note is not repeated (checked below)
-    say(telegram, group, alex, "I felt ignored", "A thought")
-    say(telegram, group, alex, FEEL, "step 3 of 3, request")
-    composed = say(telegram, group, alex, REQUEST, "would like you to hear this")
+    # Before Share the group saw only that something is being put into words.
+    in_group = [item["text"] for item in telegram.sent(group, after=asked)]
+    assert in_group == [preparing["text"]]
+
+    shown = tap(
+        telegram,
+        private,
+        alex,
+        review,
+        f"Share with {sam['first_name']}",
+        "would like you to hear this",
+        expect_in=group,
+    )
     assert (
         "When you never help with the dishes, I felt tired and a bit lonely. Would you be "
         "willing to wash up on weeknights after dinner?"
-    ) in composed["text"]
-    assert buttons(composed)[0][0] == "Skip"
+    ) in shown["text"]
+    assert buttons(shown)[0][0] == "Skip"
 
-    asked = say(telegram, group, sam, "You'd like me to wash up on weeknights", "your answer to")
-    assert [title for title, _ in buttons(asked)] == ["Yes", "Another idea", "I need time"]
-    agreed = tap(telegram, group, sam, asked, "Yes", "Agreed:")
+    confirm = say(
+        telegram, group, sam, "You'd like me to wash up on weeknights", "did " + sam["first_name"]
+    )
+    assert confirm["text"] == f"{alex['first_name']}, did {sam['first_name']} get it?"
+    assert [title for title, _ in buttons(confirm)] == ["Yes", "Almost"]
+    tap(telegram, group, sam, confirm, "Yes", f"This one is for {alex['first_name']}")
+    answer = tap(telegram, group, alex, confirm, "Yes", "your answer to")
+    assert [title for title, _ in buttons(answer)] == ["Yes", "Another idea", "I need time"]
+    agreed = tap(telegram, group, sam, answer, "Yes", "Agreed:")
     assert "Review date:" in agreed["text"]
 
-    notes = [i for i in telegram.sent(group, after=start) if "moment to find" in (i["text"] or "")]
-    assert len(notes) == 1
+    # No coaching and none of the draft's words ever reached the group.
+    group_texts = " ".join(item["text"] or "" for item in telegram.sent(group, after=start))
+    assert "A thought" not in group_texts and "ignored" not in group_texts
+    assert "moment to find the words" not in group_texts
 
     data = export(telegram, consented)
     [statement] = data["statements"]
@@ -106,14 +134,17 @@ def test_a_statement_in_plain_words_is_coached_reflected_agreed_and_exported(
     assert statement["describe_text"] == "You never help with the dishes"
     assert statement["feel_text"] == FEEL and statement["request_text"] == REQUEST
     assert statement["reflection_text"] == "You'd like me to wash up on weeknights"
+    assert statement["reflection_confirmed"] is True
+    assert statement["clarification_text"] is None and statement["answer_due_at"] is None
     assert [f["code"] for f in statement["findings"]["describe"]] == ["ABSOLUTE"]
     assert statement["findings"]["feel"] == [] and statement["revisions"] == {"feel": 1}
     assert statement["kept_despite_findings"] == ["describe"]
     assert (statement["status"], statement["listener_answer"], statement["drafted_in"]) == (
         "complete",
         "yes",
-        "group",
+        "private",
     )
+    assert statement["shared"] is True and statement["chat_id"] == private
     assert statement["completed_at"].endswith("+00:00")
     [agreement] = data["agreements"]
     assert agreement["statement_id"] == statement["id"]
@@ -122,21 +153,23 @@ def test_a_statement_in_plain_words_is_coached_reflected_agreed_and_exported(
         "agreed",
         sam_id,
     )
-    review = datetime.fromisoformat(agreement["review_at"])
+    review_at = datetime.fromisoformat(agreement["review_at"])
     agreed_at = datetime.fromisoformat(agreement["agreed_at"])
-    assert round((review - agreed_at).total_seconds() / 86400) == AGREEMENT_REVIEW_DAYS
+    assert round((review_at - agreed_at).total_seconds() / 86400) == AGREEMENT_REVIEW_DAYS
     # The date shown is the couple's (Berlin) date of the saved review time.
-    local = review.astimezone(ZoneInfo("Europe/Berlin"))
+    local = review_at.astimezone(ZoneInfo("Europe/Berlin"))
     assert f"{local:%A} {local.day} {local:%B}" in agreed["text"]
-    # Sam's remarks during Alex's steps were never saved as the statement.
+    # Sam's remarks in the group were never saved as the statement.
     assert "not fair" not in json.dumps(data)
 
 
-def test_a_private_draft_is_shared_and_the_listeners_idea_is_accepted(
+def test_a_private_draft_is_shared_the_speaker_adds_a_line_and_accepts_the_listeners_idea(
     running, telegram: LocalTelegram, consented: Couple
 ):
     group, alex, sam = consented.group, consented.alex, consented.sam
     private = alex["id"]
+    # The time zone first: its reminder would otherwise come to the group meanwhile.
+    say(telegram, group, sam, "We live in Berlin", "Time zone set to Europe/Berlin")
     start = telegram.last_seq()
     say(telegram, private, alex, "/talk the dishes", "Let's draft it here first")
     say(telegram, private, alex, DESCRIBE, "step 2 of 3")
@@ -157,13 +190,31 @@ def test_a_private_draft_is_shared_and_the_listeners_idea_is_accepted(
     assert "I felt tired and a bit lonely" in shown["text"]
     telegram.wait_for_text(private, "Shared in your group", after=start)
 
-    asked = tap(telegram, group, sam, shown, "Skip", "your answer to")
+    confirm = say(telegram, group, sam, "You want me to do the dishes", "get it?")
+    added = tap(telegram, group, alex, confirm, "Almost", "what would you add?")
+    assert "One line, here" in added["text"]
+    again = say(telegram, group, alex, "Mostly on weeknights, when I'm tired", "adds:")
+    assert "try once more" in again["text"]
+    asked = say(telegram, group, sam, "On weeknights, when you're tired", "your answer to")
     tap(telegram, group, sam, asked, "Another idea", "what would you suggest instead")
     idea = say(telegram, group, sam, "I'll do Mondays and Thursdays", "suggests")
     tap(telegram, group, alex, idea, "Yes, agreed", 'said yes to "I\'ll do Mondays and Thursdays"')
 
-    assert statements_of(running, group, "drafted_in, shared, status, listener_answer") == [
-        ("private", 1, "complete", "another_idea")
+    assert statements_of(
+        running,
+        group,
+        "drafted_in, shared, status, listener_answer, reflection_confirmed, "
+        "clarification_text, second_reflection_text",
+    ) == [
+        (
+            "private",
+            1,
+            "complete",
+            "another_idea",
+            0,
+            "Mostly on weeknights, when I'm tired",
+            "On weeknights, when you're tired",
+        )
     ]
     assert running.query(
         "SELECT source, status, text FROM agreements WHERE statement_id = "
@@ -172,16 +223,77 @@ def test_a_private_draft_is_shared_and_the_listeners_idea_is_accepted(
     ) == [("counter_proposal", "agreed", "I'll do Mondays and Thursdays")]
 
 
-def test_an_explicit_pause_is_not_a_step_and_cancel_keeps_what_was_written(
+def test_i_need_time_sets_a_time_to_answer_whose_reminder_fires_and_is_no_escalation(
+    running, telegram: LocalTelegram, consented: Couple
+):
+    group, alex, sam = consented.group, consented.alex, consented.sam
+    private = alex["id"]
+    say(telegram, group, sam, "We live in Berlin", "Time zone set to Europe/Berlin")
+    say(telegram, private, alex, "/talk", "Let's draft it here first")
+    say(telegram, private, alex, DESCRIBE, "step 2 of 3")
+    say(telegram, private, alex, FEEL, "step 3 of 3")
+    review = say(telegram, private, alex, REQUEST, "Here is your statement")
+    shown = tap(
+        telegram,
+        private,
+        alex,
+        review,
+        f"Share with {sam['first_name']}",
+        "would like you to hear this",
+        expect_in=group,
+    )
+    asked = tap(telegram, group, sam, shown, "Skip", "your answer to")
+    when = tap(telegram, group, sam, asked, "I need time", "When will you answer")
+    assert "pause" not in when["text"].lower()
+    assert [title for title, _ in buttons(when)][-1].startswith("Tomorrow, ")
+    later = say(telegram, group, sam, "in 4 seconds", "will answer")
+    assert "Nothing is paused" in later["text"]
+    assert statements_of(running, group, "status, listener_answer") == [
+        ("needs_time", "need_time")
+    ]
+    due = telegram.wait_for_text(group, "it's the time you set to answer", after=later["seq"])
+    assert [title for title, _ in buttons(due)] == ["Yes", "Another idea", "I need time"]
+    tap(telegram, group, sam, due, "Yes", "Agreed:")
+
+    data = export(telegram, consented)
+    [statement] = data["statements"]
+    assert (statement["status"], statement["listener_answer"]) == ("complete", "yes")
+    assert statement["answer_due_at"] is not None
+    assert data["pauses"] == [] and data["escalations"] == []
+    assert running.query(
+        "SELECT status FROM timers WHERE kind = 'statement_answer_due' AND chat_id = ?", group
+    ) == [("fired",)]
+
+
+def test_a_partner_the_bot_cannot_write_to_privately_gets_a_link_in_the_group(
     running, telegram: LocalTelegram, consented: Couple
 ):
     group, alex = consented.group, consented.alex
-    say(telegram, group, alex, "/talk", "Step 1 of 3")
+    telegram.block(alex)
+    linked = say(telegram, group, alex, "/talk", "can't write to you privately")
+    assert "?start=talk" in linked["text"]
+    assert running.query(
+        "SELECT drafted_in, chat_id, status FROM statements WHERE couple_id = "
+        "(SELECT id FROM couples WHERE group_chat_id = ?)",
+        group,
+    ) == [("private", alex["id"], "drafting")]
+    telegram.block(alex, blocked=False)
+    say(telegram, alex["id"], alex, "/start talk", "step 1 of 3, describe")
+
+
+def test_written_in_the_group_by_choice_an_explicit_pause_is_not_a_step_and_cancel_keeps_it(
+    running, telegram: LocalTelegram, consented: Couple
+):
+    group, alex, sam = consented.group, consented.alex, consented.sam
+    preparing = say(telegram, group, alex, "/talk", "into words")
+    tap(telegram, group, alex, preparing, "Write it here instead", "Step 1 of 3")
+    # Sam's words while Alex writes in the group: one kind note, and not Alex's answer.
+    say(telegram, group, sam, "that's not fair, I did them on Friday", "moment to find the words")
     say(telegram, group, alex, DESCRIBE, "step 2 of 3")
     telegram.send(group, alex, "I need a break")
     say(telegram, group, alex, "/cancel", "Statement stopped")
-    assert statements_of(running, group, "status, describe_text, feel_text") == [
-        ("unfinished", DESCRIBE, None)
+    assert statements_of(running, group, "status, describe_text, feel_text, drafted_in") == [
+        ("unfinished", DESCRIBE, None, "group")
     ]
 
 

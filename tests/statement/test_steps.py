@@ -9,11 +9,13 @@ import pytest
 from actions.statement.coaching import Finding
 from actions.statement.steps import (
     compose,
+    confirm_reflection,
     format_day,
     keep_despite_findings,
     review_at,
     set_aside,
     share,
+    take_clarification,
     take_reflection,
     take_step_text,
 )
@@ -98,8 +100,38 @@ def test_after_the_request_a_group_statement_waits_for_the_listener():
     take_step_text(statement, "Would you call me at lunch?", NOW, coach_flagging())
     assert (statement.step, statement.status) == ("reflect", "awaiting_listener")
     assert take_reflection(statement, "You'd like a call at lunch", LATER)
-    assert statement.step == "answer" and statement.reflection_text == "You'd like a call at lunch"
+    # The speaker confirms they were understood before the listener answers.
+    assert statement.step == "confirm" and statement.reflection_text == "You'd like a call at lunch"
     assert not take_reflection(statement, "again", LATER)
+    assert confirm_reflection(statement, True, LATER)
+    assert statement.step == "answer" and statement.reflection_confirmed is True
+    assert not confirm_reflection(statement, False, LATER)
+
+
+def test_almost_takes_one_line_then_one_more_reflection_then_the_answer():
+    statement = new_statement()
+    statement.step = "request"
+    take_step_text(statement, "Would you call me at lunch?", NOW, coach_flagging())
+    take_reflection(statement, "You want calls", LATER)
+    assert not take_clarification(statement, "too early", LATER)  # "Almost" not pressed yet
+    assert confirm_reflection(statement, False, LATER)
+    assert statement.step == "confirm" and statement.reflection_confirmed is False
+    assert not confirm_reflection(statement, True, LATER)  # one answer only
+    assert take_clarification(statement, "Just at lunch, on workdays", LATER)
+    assert statement.step == "reflect"
+    assert take_reflection(statement, "A call at lunch on workdays", LATER)
+    assert statement.step == "answer"
+    assert statement.reflection_text == "You want calls"
+    assert statement.clarification_text == "Just at lunch, on workdays"
+    assert statement.second_reflection_text == "A call at lunch on workdays"
+
+
+def test_a_skipped_reflection_asks_no_confirmation():
+    statement = new_statement()
+    statement.step = "request"
+    take_step_text(statement, "Would you call me at lunch?", NOW, coach_flagging())
+    assert take_reflection(statement, None, LATER)
+    assert statement.step == "answer" and statement.reflection_confirmed is None
 
 
 def test_a_private_draft_waits_for_share_then_goes_to_the_listener():
