@@ -405,7 +405,7 @@ def turn_time_up(timer: DueTimer, session: Session) -> list[Outgoing]:
         return replay_if_refired(timer, session)
     now = utc_now()
     if grace_seconds() > 0:
-        return begin_grace(floor.couple, floor.turn, timer.id, now, session)
+        return begin_grace(floor.couple, floor.round, floor.turn, timer.id, now, session)
     return pass_floor(
         floor.couple, floor.round, floor.turn, TurnEnd.TIME, now, session, timer_id=timer.id
     )
@@ -430,7 +430,7 @@ def replay_if_refired(timer: DueTimer, session: Session) -> list[Outgoing]:
     if couple is None or turn is None:
         return []
     if timer.kind == TURN_END and turn.status == TurnStatus.RUNNING:
-        return replay_grace(couple, turn, timer.id)
+        return replay_grace(couple, turn, timer.id, session)
     return replay_hand_over(couple, turn, timer.id, utc_now(), session)
 
 

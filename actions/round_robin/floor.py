@@ -225,18 +225,20 @@ def start_grace(
 
 
 def begin_grace(
-    couple: Couple, turn: Turn, timer_id: int, now: datetime, session: Session
+    couple: Couple, round_: Round, turn: Turn, timer_id: int, now: datetime, session: Session
 ) -> list[Outgoing]:
     """Time-up with a grace: "finish your sentence", then the grace timer passes the floor."""
     start_grace(couple, turn, timer_id, grace_seconds(), now, session)
-    return grace_replies(couple, turn)
+    return grace_replies(couple, round_, turn)
 
 
-def grace_replies(couple: Couple, turn: Turn) -> list[Outgoing]:
+def grace_replies(couple: Couple, round_: Round, turn: Turn) -> list[Outgoing]:
     people = people_of(couple, turn)
     if people is None:
         return []
-    return [Reply(response="utter_round_robin_grace", values=people.values())]
+    last = rules.is_last_turn(turn.sequence, round_.rounds_planned)
+    response = "utter_round_robin_grace_last" if last else "utter_round_robin_grace"
+    return [Reply(response=response, values=people.values())]
 
 
 def says_time_up(turn: Turn, ended_by: TurnEnd) -> bool:
@@ -474,13 +476,14 @@ def replay_hand_over(
     return hand_over_replies(couple, following, previous_name, time_up, notes, now)
 
 
-def replay_grace(couple: Couple, turn: Turn, timer_id: int) -> list[Outgoing]:
+def replay_grace(couple: Couple, turn: Turn, timer_id: int, session: Session) -> list[Outgoing]:
     """The time-up timer that began the grace fires again (the bot stopped before recording
     the first firing): "finish your sentence" may never have been seen. Say it again."""
     state = rounds.turn_state(turn)
     if turn.status != TurnStatus.RUNNING or state.grace_from != timer_id or not state.grace_timer:
         return []
-    return grace_replies(couple, turn)
+    round_ = rounds.round_by_id(turn.round_id, session=session)
+    return [] if round_ is None else grace_replies(couple, round_, turn)
 
 
 # -- suspend, restore, cancel -----------------------------------------------------------

@@ -479,7 +479,9 @@ def test_the_last_turn_ends_in_a_wrap_up_and_an_offer(couple, domain):
     done(domain, SAM)
     words(domain, ALEX, "I was scared")
     words(domain, SAM, "ok")  # Sam interrupts the last turn: given back at the end
-    fire(domain, TURN_END)
+    assert texts(fire(domain, TURN_END)[1]) == [
+        "Time's up, Alex: take a moment to finish your sentence. Then the round ends."
+    ]
     end_id, messages = fire(domain, GRACE_END)
     assert texts(fire(domain, GRACE_END, force_id=end_id)[1]) == texts(messages)  # re-fired
     shown = texts(messages)
