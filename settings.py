@@ -84,6 +84,8 @@ class Settings:
     # Nobody answered "ready?": one follow-up after this long, then missed after as long.
     pause_followup_seconds: float = 900.0
     turn_seconds: int = 300  # a round-robin turn unless the couple asks otherwise
+    # After time-up the speaker may finish their sentence this long; 0: no grace.
+    round_robin_grace_seconds: float = 30.0
     agreement_review_days: int = 14
     # The group's neutral note after a safety hold comes this much later, so its timing
     # points at no one (not right after someone finished their private check).
@@ -170,6 +172,7 @@ _PARSERS: dict[object, Callable[[str], Any]] = {
 _SPECIAL: dict[str, Callable[[str], Any]] = {
     "log_level": _log_level,
     "sqlite_busy_timeout_seconds": _zero_or_more,  # 0: fail at once (a test of locking)
+    "round_robin_grace_seconds": _zero_or_more,  # 0: the floor passes at time-up
 }
 
 

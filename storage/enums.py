@@ -39,8 +39,11 @@ class TimerKind(StrEnum):
     PAUSE_RESUME = "pause_resume"
     PAUSE_FOLLOW_UP = "pause_follow_up"
     ESCALATION_STEP_WAIT = "escalation_step_wait"
+    # The third-party suggestion the day after a break, unless the resume already gave it.
+    THIRD_PARTY_FOLLOW_UP = "third_party_follow_up"
     TURN_END = "round_robin_turn_end"
     HEADS_UP = "round_robin_heads_up"
+    GRACE_END = "round_robin_grace_end"  # "finish your sentence" is over: the floor passes
     SAFETY_HOLD_NOTICE = "safety_hold_notice"
     # The time a listener took to think about a request: their answer is asked for again.
     STATEMENT_ANSWER_DUE = "statement_answer_due"

@@ -26,6 +26,7 @@ from storage.models import (
     Statement,
     Turn,
 )
+from storage.rounds import PRIVATE_NOTE
 
 EXPORT_LIST_KEYS = (
     "partners",
@@ -183,6 +184,8 @@ def export_couple(couple: Couple, *, session: Session) -> dict[str, Any]:
             for i in _rows(
                 session, Interruption, Interruption.turn_id.in_(turn_ids), order=Interruption.id
             )
+            # A note sent in private belongs to its writer, like a private draft.
+            if i.kind != PRIVATE_NOTE
         ],
         "pauses": [
             row_dict(p, PAUSE_FIELDS)

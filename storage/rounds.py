@@ -43,6 +43,14 @@ class TurnState:
     reminder_sent: bool = False  # the listener heard that their words are kept
     ended_by_timer: int | None = None  # the time-up timer that ended it (a re-fire replays)
     notes_handed: tuple[int, ...] | None = None  # interruptions given back as it started
+    grace_timer: int | None = None  # the running "finish your sentence" timer
+    grace_from: int | None = None  # the time-up timer that began the grace (a re-fire replays)
+    private_noted: bool = False  # the listener heard (privately) that their notes are kept
+
+    @property
+    def in_grace(self) -> bool:
+        """Time is up and the speaker is finishing their sentence (or was, when it ended)."""
+        return self.grace_from is not None
 
 
 def _ids(value: Any) -> tuple[int, ...] | None:
@@ -83,6 +91,9 @@ def turn_state(turn: Turn) -> TurnState:
         reminder_sent=bool(state.get("reminder_sent")),
         ended_by_timer=_int(state.get("ended_by_timer")),
         notes_handed=_ids(state.get("notes_handed")),
+        grace_timer=_int(state.get("grace_timer")),
+        grace_from=_int(state.get("grace_from")),
+        private_noted=bool(state.get("private_noted")),
     )
 
 
@@ -95,6 +106,9 @@ def set_turn_state(turn: Turn, state: TurnState) -> None:
             "reminder_sent": state.reminder_sent,
             "ended_by_timer": state.ended_by_timer,
             "notes_handed": state.notes_handed,
+            "grace_timer": state.grace_timer,
+            "grace_from": state.grace_from,
+            "private_noted": state.private_noted,
         }
     )
 
@@ -253,6 +267,9 @@ def interruptions_by_ids(ids: list[int], *, session: Session) -> list[Interrupti
             select(Interruption).where(Interruption.id.in_(ids)).order_by(Interruption.id)
         ).scalars()
     )
+
+
+PRIVATE_NOTE = "private"  # an interruption's kind: words sent to the bot in private
 
 
 def notes_to_hand_back(round_id: int, by_id: int, *, session: Session) -> list[Interruption]:

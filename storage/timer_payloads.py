@@ -7,7 +7,9 @@ the only place that builds that JSON or reads it back.
     pause_resume                                         PauseResume
     pause_follow_up                                      PauseFollowUp
     escalation_step_wait                                 OwnStepWait
-    round_robin_turn_end, round_robin_heads_up           TurnTimer
+    third_party_follow_up                                ThirdPartyFollowUp
+    round_robin_turn_end, round_robin_heads_up,
+    round_robin_grace_end                                TurnTimer
     forget_request                                       ForgetRequest
     purge_conversation                                   PurgeConversation
     statement_answer_due                                 AnswerDue
@@ -191,6 +193,25 @@ class AnswerDue:
             return None
 
 
+@dataclass(frozen=True)
+class ThirdPartyFollowUp:
+    """The third-party suggestion for one couple's topic (None: pauses without a topic)."""
+
+    couple_id: int
+    topic: str | None = None
+
+    def dump(self) -> dict[str, Any]:
+        return {"couple_id": self.couple_id, "topic": self.topic}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> ThirdPartyFollowUp | None:
+        try:
+            topic = payload.get("topic")
+            return cls(int(payload["couple_id"]), None if topic is None else str(topic))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
 TimerPayload = (
     PauseReminder
     | PauseResume
@@ -201,4 +222,5 @@ TimerPayload = (
     | PurgeConversation
     | HoldNotice
     | AnswerDue
+    | ThirdPartyFollowUp
 )

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from actions.core.context import MessageContext, context_from
 from actions.core.replies import DomainDict, KeepKeyboard, Outgoing, Reply, Toast, send
 from actions.core.routing import capture_content, crisis_kind
-from actions.safety.respond import answer_crisis, private_answer
+from actions.safety.respond import answer_crisis, follow_up_free_text, private_answer
 from storage import inbox, timers
 from storage.couples import Role, is_complete, waiting_for_consent
 from storage.engine import is_transient, transaction
@@ -116,7 +116,8 @@ class TalkingStickAction(Action, metaclass=ABCMeta):
             waiting = refuse_before_consent(ctx, session)
             if waiting is not None:
                 return waiting
-        return self.handle(ctx, session)
+        # After crisis words, no "/help" line: a human one (actions/safety/respond.py).
+        return follow_up_free_text(ctx, self.handle(ctx, session), session, utc_now())
 
     @abstractmethod
     def handle(self, ctx: MessageContext, session: Session) -> list[Outgoing]:

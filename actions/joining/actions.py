@@ -80,10 +80,22 @@ def private_start(ctx: MessageContext, session: Session) -> list[Outgoing]:
         return [Reply(response="utter_private_intro_stranger")]
     return [
         *safety_on_private_start(ctx, session),
-        Reply(response="utter_private_intro", values={"name": ctx.first_name}),
+        Reply(
+            response="utter_private_intro",
+            values={"name": ctx.first_name, "retention": retention_text()},
+        ),
         # Opened from the group's link after /talk: the draft waiting here, right away.
         *open_draft_prompt(ctx.chat_id, session),
     ]
+
+
+def retention_text() -> str:
+    """RETENTION_DAYS in words, for the consent text: "365 days", "1 day", "12 hours"."""
+    days = settings.current().retention_days
+    if days >= 1 and float(days).is_integer():
+        return "1 day" if days == 1 else f"{int(days)} days"
+    hours = max(1, round(days * 24))
+    return "1 hour" if hours == 1 else f"{hours} hours"
 
 
 class ActionJoinCouple(TalkingStickAction):

@@ -33,6 +33,7 @@ from actions.pause.common import (
     timezone_offer_buttons,
     when_text,
 )
+from actions.pause.escalation import suggestion_if_due
 from actions.pause.records import load_state, what_was_paused
 from actions.pause.state import Outcome, Phase
 from storage import pauses
@@ -105,14 +106,17 @@ def _resume(couple: Couple, pause: Pause, now: datetime, session: Session) -> li
     cancel_timers(couple, session)
     logger.info("pause %s resumed in chat %s", pause.id, couple.group_chat_id)
     what = what_was_paused(pause)
+    # Back and calmer: the moment for the third-party suggestion, if this topic reached it
+    # (before the restored exercise, so it interrupts nobody's turn).
+    advice = suggestion_if_due(couple, pause.topic, now, session)
     if not pause.flow:
-        return [Reply(response="utter_pause_resumed_nothing_running")]
+        return [Reply(response="utter_pause_resumed_nothing_running"), *advice]
     if flows.running_flow(couple, session) is not None:
-        return [Reply(response="utter_pause_resumed_busy", values={"what": what})]
+        return [Reply(response="utter_pause_resumed_busy", values={"what": what}), *advice]
     restored = flows.restore(couple, pause.flow, pause.flow_state or FlowState(), session, now)
     if restored:  # the flow says where it stands (e.g. who has the floor, how long)
-        return [Reply(response="utter_pause_both_back"), *restored]
-    return [Reply(response="utter_pause_resumed", values={"what": what})]
+        return [Reply(response="utter_pause_both_back"), *advice, *restored]
+    return [Reply(response="utter_pause_resumed", values={"what": what}), *advice]
 
 
 def not_yet(

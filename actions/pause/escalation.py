@@ -2,8 +2,9 @@
 
 Steps: pause → agree on a time → come back → after N pauses on the same topic (the couple
 chooses N, default 2) a suggestion to involve a neutral third party. The couple may add one
-step of their own. The suggestion is made once per topic, when a pause on it is agreed
-(a calmer moment than the pause itself), and saved with what the couple chose.
+step of their own. The suggestion is made once per topic, in two lines, and never at the
+moment of the break (nobody takes advice in the middle of one): when the couple comes back
+from it, or the next day if they have not by then. It is saved with what the couple chose.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from actions.core import flows
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.replies import Outgoing, Reply, Toast, button
@@ -19,10 +21,10 @@ from actions.core.routing import capturer
 from actions.core.timers import timer_handler
 from actions.pause.common import minimum_text
 from storage import pauses, timers
-from storage.couples import partner_in
+from storage.couples import couple_for_group, partner_in
 from storage.enums import EscalationChoice, TimerKind
 from storage.models import Couple, utc_now
-from storage.timer_payloads import OwnStepWait
+from storage.timer_payloads import OwnStepWait, ThirdPartyFollowUp
 from storage.timers import DueTimer
 
 THRESHOLD_CHOICES = (1, 2, 3, 4, 5)
@@ -30,6 +32,9 @@ THRESHOLD_CHOICES = (1, 2, 3, 4, 5)
 OWN_STEP_WAIT = TimerKind.ESCALATION_STEP_WAIT
 OWN_STEP_WAIT_SECONDS = 600
 OWN_STEP_LIMIT = 300
+THIRD_PARTY_FOLLOW_UP = TimerKind.THIRD_PARTY_FOLLOW_UP
+NEXT_DAY = timedelta(days=1)
+BUSY_RETRY = timedelta(hours=1)  # the next day's suggestion waits for a running exercise
 CHOICES = {
     EscalationChoice.LOOK: "you'll look for someone",
     EscalationChoice.HAVE: "you already have someone",
@@ -72,15 +77,36 @@ def steps_reply(couple: Couple) -> Reply:
     )
 
 
+def suggestion_due(couple: Couple, topic: str | None, session: Session) -> int | None:
+    """The topic's pause count when its pauses reached the threshold and the suggestion
+    was not made yet; else None."""
+    count = pauses.pauses_on_topic(couple.id, topic, session=session)
+    if count < (couple.escalation_threshold or 2):
+        return None
+    row = pauses.escalation_for(couple.id, topic, session=session)
+    return None if row is not None and row.suggestion_made_at is not None else count
+
+
+def suggest_later(couple: Couple, topic: str | None, now: datetime, session: Session) -> None:
+    """A break was just agreed on a topic that reached the threshold: nothing is said now.
+    The suggestion comes at the resume, or with this timer the next day."""
+    if suggestion_due(couple, topic, session) is None:
+        return
+    timers.schedule(
+        THIRD_PARTY_FOLLOW_UP,
+        couple.group_chat_id,
+        now + NEXT_DAY,
+        ThirdPartyFollowUp(couple.id, topic),
+        session=session,
+    )
+
+
 def suggestion_if_due(
     couple: Couple, topic: str | None, now: datetime, session: Session
 ) -> list[Outgoing]:
     """The third-party suggestion, once per topic, when its pauses reached the threshold."""
-    count = pauses.pauses_on_topic(couple.id, topic, session=session)
-    if count < (couple.escalation_threshold or 2):
-        return []
-    row = pauses.escalation_for(couple.id, topic, session=session)
-    if row is not None and row.suggestion_made_at is not None:
+    count = suggestion_due(couple, topic, session)
+    if count is None:
         return []
     row = pauses.update_escalation(couple.id, topic, suggestion_at=now, session=session)
     assert row is not None  # made with the suggestion
@@ -216,6 +242,26 @@ def capture_own_step(ctx: MessageContext, session: Session) -> list[Outgoing] | 
     couple.escalation_own_step = step
     timers.cancel_kind(OWN_STEP_WAIT, ctx.chat_id, session=session)
     return [Reply(response="utter_escalation_own_step_saved", values={"step": step})]
+
+
+@timer_handler(THIRD_PARTY_FOLLOW_UP)
+def third_party_next_day(timer: DueTimer, session: Session) -> list[Outgoing]:
+    """The day after the break: the suggestion, unless coming back already gave it (or an
+    exercise runs right now: then an hour later, so it interrupts nobody's turn)."""
+    follow_up = ThirdPartyFollowUp.read(timer.payload)
+    couple = couple_for_group(timer.chat_id, session=session)
+    if follow_up is None or couple is None or couple.id != follow_up.couple_id:
+        return []
+    now = utc_now()
+    if suggestion_due(couple, follow_up.topic, session) is None:
+        return []
+    if flows.running_flow(couple, session) is not None:
+        timers.schedule(
+            THIRD_PARTY_FOLLOW_UP, couple.group_chat_id, now + BUSY_RETRY, follow_up,
+            session=session,
+        )
+        return []
+    return suggestion_if_due(couple, follow_up.topic, now, session)
 
 
 @timer_handler(OWN_STEP_WAIT)

@@ -34,7 +34,7 @@ from actions.pause.common import (
     timezone_offer_buttons,
     when_text,
 )
-from actions.pause.escalation import suggestion_if_due
+from actions.pause.escalation import suggest_later
 from actions.pause.records import load_state, what_was_paused
 from actions.pause.state import Outcome, PauseState, Phase, Step
 from actions.pause.times import Parsed, choice_time, looks_like_a_time, parse_time
@@ -279,12 +279,14 @@ def _agreed(
         session,
     )
     logger.info("pause %s agreed in chat %s", pause.id, couple.group_chat_id)
-    replies: list[Outgoing] = [
+    # Advice has no place at the moment of the break: the third-party suggestion, if due,
+    # comes when they are back, or the next day (actions/pause/escalation.py).
+    suggest_later(couple, pause.topic, now, session)
+    return [
         Reply(
             response="utter_pause_agreed", values={"when": when_text(state.resume_at, couple, now)}
         )
     ]
-    return replies + suggestion_if_due(couple, pause.topic, now, session)
 
 
 def choose_button(

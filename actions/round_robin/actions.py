@@ -1,5 +1,6 @@
 """The round-robin (talking stick): /roundrobin, the floor holder's words, yielding, the
-listener's interruptions, the option buttons, and the turn clocks' timers.
+listener's interruptions (and the notes they send privately instead), the option buttons,
+and the turn clocks' timers.
 
 The rules live in `round_robin_turns` (pure) and the floor mechanics in
 `round_robin_floor`; these actions read the message, take the couple's lock and call them.
@@ -20,12 +21,16 @@ from actions.core.timers import timer_handler
 from actions.round_robin import turns as rules
 from actions.round_robin.floor import (
     FLOW_NAME,
+    GRACE_END,
     HEADS_UP,
     TURN_END,
     announce_start,
+    begin_grace,
+    grace_seconds,
     partner_by_id,
     pass_floor,
     people_of,
+    replay_grace,
     replay_hand_over,
     seconds_left,
     start_clock,
@@ -38,6 +43,7 @@ from storage.couples import (
     couples_of_user,
     is_complete,
     other_partner,
+    partner_in,
 )
 from storage.enums import RoundStatus, TurnEnd, TurnStatus
 from storage.models import Couple, Partner, Round, Turn, utc_now
@@ -116,7 +122,10 @@ def group_partner(ctx: MessageContext, session: Session) -> tuple[Couple, Partne
 @capturer("round_robin_floor")
 def capture_floor_words(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
     """During a turn, every partner's words belong to it: the holder's are counted (no
-    text kept), the listener's are kept as interruptions for their own turn."""
+    text kept), the listener's are kept as interruptions for their own turn; what the
+    listener sends the bot privately is kept as a private note."""
+    if ctx.in_private:
+        return private_note(ctx, session)
     found = group_partner(ctx, session)
     if found is None or is_yield_request(ctx, found[0]):
         return None  # the finish_turn action answers a yield (or a note to the listener)
@@ -165,6 +174,40 @@ def floor_message(
             },
         )
     ]
+
+
+def private_note(ctx: MessageContext, session: Session) -> list[Outgoing] | None:
+    """A listener's words to the bot in private during the other's floor: kept for their
+    own turn (given back privately), and acknowledged privately once per turn. Not a
+    message of the floor: nothing in the group changes."""
+    if ctx.user_id is None or not ctx.text.strip():
+        return None
+    for couple in couples_of_user(ctx.user_id, session=session):
+        partner = partner_in(couple, ctx.user_id)
+        if partner is None or not _has_running_round(couple, session):
+            continue
+        floor = locked_floor(couple, session)
+        if floor is None or floor.turn.speaker_id == partner.id:
+            continue
+        turn = floor.turn
+        rounds.add_interruption(
+            turn.id, partner.id, text=ctx.text, kind=rounds.PRIVATE_NOTE, now=utc_now(),
+            session=session,
+        )
+        state = rounds.turn_state(turn)
+        if state.private_noted:
+            return []
+        rounds.set_turn_state(turn, replace(state, private_noted=True))
+        last = rules.is_last_turn(turn.sequence, floor.round.rounds_planned)
+        return [
+            Reply(
+                response="utter_round_robin_note_kept_for_end"
+                if last
+                else "utter_round_robin_note_kept",
+                values={"name": partner.first_name},
+            )
+        ]
+    return None
 
 
 def _has_running_round(couple: Couple, session: Session) -> bool:
@@ -347,19 +390,35 @@ def timer_floor(timer: DueTimer, session: Session) -> Floor | None:
 
 
 def current_timer(turn: Turn, timer: DueTimer) -> int | None:
-    """The turn's current timer of this timer's kind (time-up or heads-up)."""
+    """The turn's current timer of this timer's kind (time-up, heads-up or grace)."""
     state = rounds.turn_state(turn)
-    return state.end_timer if timer.kind == TURN_END else state.heads_up_timer
+    if timer.kind == TURN_END:
+        return state.end_timer
+    return state.grace_timer if timer.kind == GRACE_END else state.heads_up_timer
 
 
 @timer_handler(TURN_END)
 def turn_time_up(timer: DueTimer, session: Session) -> list[Outgoing]:
+    """Time is up: a short grace to finish the sentence first, unless there is none."""
     floor = timer_floor(timer, session)
     if floor is None:
         return replay_if_refired(timer, session)
     now = utc_now()
+    if grace_seconds() > 0:
+        return begin_grace(floor.couple, floor.round, floor.turn, timer.id, now, session)
     return pass_floor(
         floor.couple, floor.round, floor.turn, TurnEnd.TIME, now, session, timer_id=timer.id
+    )
+
+
+@timer_handler(GRACE_END)
+def grace_over(timer: DueTimer, session: Session) -> list[Outgoing]:
+    """The sentence had its time: the floor passes (the turn ended by time)."""
+    floor = timer_floor(timer, session)
+    if floor is None:
+        return replay_if_refired(timer, session)
+    return pass_floor(
+        floor.couple, floor.round, floor.turn, TurnEnd.TIME, utc_now(), session, timer_id=timer.id
     )
 
 
@@ -370,6 +429,8 @@ def replay_if_refired(timer: DueTimer, session: Session) -> list[Outgoing]:
     turn = rounds.turn_by_id(payload.turn_id, session=session) if payload else None
     if couple is None or turn is None:
         return []
+    if timer.kind == TURN_END and turn.status == TurnStatus.RUNNING:
+        return replay_grace(couple, turn, timer.id, session)
     return replay_hand_over(couple, turn, timer.id, utc_now(), session)
 
 

@@ -1,5 +1,13 @@
-"""The floor itself: starting a round, the turn clocks (durable timers), passing the floor,
-the wrap-up, and stopping, restoring or cancelling a round for a pause or /cancel.
+"""The floor itself: starting a round, the turn clocks (durable timers), the grace after
+time-up, passing the floor, the wrap-up, and stopping, restoring or cancelling a round for a
+pause or /cancel.
+
+Time-up does not cut the speaker off: they get a short grace to finish their sentence
+(ROUND_ROBIN_GRACE_SECONDS), during which the turn is still theirs (their words count as
+theirs, the listener's are kept as during the turn); then the floor passes. The listener's
+notes come back where they were written: group interruptions in the group when their turn
+starts, private notes in private; after the last turn every note comes back in private,
+where nobody has to answer it in front of the other.
 
 Callers take the couple's lock first (`storage.rounds.lock_couple`) and read the round
 and turn after it, so two things happening to one round at once (a yield and the time-up
@@ -34,6 +42,7 @@ from storage.timer_payloads import TurnTimer
 FLOW_NAME = FlowName.ROUND_ROBIN
 TURN_END = TimerKind.TURN_END
 HEADS_UP = TimerKind.HEADS_UP
+GRACE_END = TimerKind.GRACE_END
 OPTION_INTENT = "round_robin_option"
 
 
@@ -161,7 +170,7 @@ def start_clock(
         payload,
         session=session,
     )
-    state = replace(state, end_timer=end.id, heads_up_timer=None)
+    state = replace(state, end_timer=end.id, heads_up_timer=None, grace_timer=None, grace_from=None)
     delay = (
         None
         if state.heads_up_sent
@@ -182,14 +191,59 @@ def start_clock(
 def stop_clock(turn: Turn, now: datetime, session: Session) -> None:
     """Stop the turn's clock at `now`: its timers are cancelled, the time held is added."""
     state = rounds.turn_state(turn)
-    for timer_id in (state.end_timer, state.heads_up_timer):
+    for timer_id in (state.end_timer, state.heads_up_timer, state.grace_timer):
         if timer_id:
             timers.cancel(timer_id, session=session)
     if turn.status == TurnStatus.RUNNING and turn.started_at is not None:
         held, left = rules.stop_clock(float(turn.remaining_seconds or 0.0), turn.started_at, now)
         turn.seconds_held = float(turn.seconds_held or 0.0) + held
         turn.remaining_seconds = left
-    rounds.set_turn_state(turn, replace(state, end_timer=None, heads_up_timer=None))
+    rounds.set_turn_state(
+        turn, replace(state, end_timer=None, heads_up_timer=None, grace_timer=None)
+    )
+
+
+def grace_seconds() -> float:
+    return settings.current().round_robin_grace_seconds
+
+
+def start_grace(
+    couple: Couple, turn: Turn, started_by: int, seconds: float, now: datetime, session: Session
+) -> None:
+    """The floor time is used up; the speaker keeps the floor `seconds` longer to finish
+    their sentence. The grace is not floor time: the turn's time held stays as it was."""
+    stop_clock(turn, now, session)
+    end = timers.schedule(
+        GRACE_END,
+        couple.group_chat_id,
+        now + timedelta(seconds=seconds),
+        TurnTimer(turn.id),
+        session=session,
+    )
+    state = rounds.turn_state(turn)
+    rounds.set_turn_state(turn, replace(state, grace_timer=end.id, grace_from=started_by))
+
+
+def begin_grace(
+    couple: Couple, round_: Round, turn: Turn, timer_id: int, now: datetime, session: Session
+) -> list[Outgoing]:
+    """Time-up with a grace: "finish your sentence", then the grace timer passes the floor."""
+    start_grace(couple, turn, timer_id, grace_seconds(), now, session)
+    return grace_replies(couple, round_, turn)
+
+
+def grace_replies(couple: Couple, round_: Round, turn: Turn) -> list[Outgoing]:
+    people = people_of(couple, turn)
+    if people is None:
+        return []
+    last = rules.is_last_turn(turn.sequence, round_.rounds_planned)
+    response = "utter_round_robin_grace_last" if last else "utter_round_robin_grace"
+    return [Reply(response=response, values=people.values())]
+
+
+def says_time_up(turn: Turn, ended_by: TurnEnd) -> bool:
+    """ "Time's up" opens the hand-over only when the grace did not already say it."""
+    return ended_by == TurnEnd.TIME and not rounds.turn_state(turn).in_grace
 
 
 def seconds_left(turn: Turn, now: datetime) -> float:
@@ -226,11 +280,12 @@ def pass_floor(
     """Time up or a yield: the next turn starts (its notes handed back), or the wrap-up."""
     previous = partner_by_id(couple, turn.speaker_id)
     previous_name = previous.first_name if previous else ""
+    time_up = says_time_up(turn, ended_by)
     end_turn(round_, turn, ended_by, now, session)
     if timer_id is not None:  # remembered, so a re-fired timer can say it again
         rounds.set_turn_state(turn, replace(rounds.turn_state(turn), ended_by_timer=timer_id))
     if rules.is_last_turn(turn.sequence, round_.rounds_planned):
-        return wrap_up(couple, round_, ended_by, previous_name, now, session)
+        return wrap_up(couple, round_, time_up, previous_name, now, session)
     assert round_.first_speaker_id is not None
     first = partner_by_id(couple, round_.first_speaker_id)
     second = other_partner(couple, first) if first is not None else None
@@ -248,7 +303,7 @@ def pass_floor(
     notes = take_notes(round_, following.speaker_id, session)
     handed = tuple(n.id for n in notes)
     rounds.set_turn_state(following, replace(rounds.turn_state(following), notes_handed=handed))
-    return hand_over_replies(couple, following, previous_name, ended_by, notes, now)
+    return hand_over_replies(couple, following, previous_name, time_up, notes, now)
 
 
 def take_notes(round_: Round, partner_id: int, session: Session) -> list[Interruption]:
@@ -259,30 +314,51 @@ def take_notes(round_: Round, partner_id: int, session: Session) -> list[Interru
     return notes
 
 
-def notes_reply(partner: Partner, notes: list[Interruption]) -> Reply:
+GROUP_NOTES = "utter_round_robin_notes_back"
+
+
+def notes_reply(partner: Partner, notes: list[Interruption], response: str) -> Reply:
+    """Notes given back: in the group (`utter_round_robin_notes_back`, for words the group
+    saw anyway), or privately to their writer (any other response)."""
     return Reply(
-        response="utter_round_robin_notes_back",
+        response=response,
         values={
             "name": partner.first_name,
             "notes": rules.notes_block([n.text for n in notes], [n.kind for n in notes]),
         },
+        chat_id=None if response == GROUP_NOTES else partner.telegram_user_id,
     )
+
+
+def is_private(note: Interruption) -> bool:
+    return note.kind == rounds.PRIVATE_NOTE
+
+
+def notes_at_turn_start(partner: Partner, notes: list[Interruption]) -> list[Outgoing]:
+    """Each note comes back where it was written: the group's in the group, private ones
+    in private (nothing in the group hints that there were any)."""
+    public = [n for n in notes if not is_private(n)]
+    private = [n for n in notes if is_private(n)]
+    replies: list[Outgoing] = []
+    if public:
+        replies.append(notes_reply(partner, public, GROUP_NOTES))
+    if private:
+        replies.append(notes_reply(partner, private, "utter_round_robin_private_notes_back"))
+    return replies
 
 
 def hand_over_replies(
     couple: Couple,
     following: Turn,
     previous_name: str,
-    ended_by: TurnEnd,
+    time_up: bool,
     notes: list[Interruption],
     now: datetime,
 ) -> list[Outgoing]:
     people = people_of(couple, following)
     if people is None:
         return []
-    opening = (
-        "utter_round_robin_time_up" if ended_by == TurnEnd.TIME else "utter_round_robin_yielded"
-    )
+    opening = "utter_round_robin_time_up" if time_up else "utter_round_robin_yielded"
     replies: list[Outgoing] = [
         Reply(
             response=opening,
@@ -293,30 +369,31 @@ def hand_over_replies(
             },
         )
     ]
-    return replies + ([notes_reply(people.speaker, notes)] if notes else [])
+    return replies + notes_at_turn_start(people.speaker, notes)
 
 
 def wrap_up(
     couple: Couple,
     round_: Round,
-    ended_by: TurnEnd,
+    time_up: bool,
     previous_name: str,
     now: datetime,
     session: Session,
 ) -> list[Outgoing]:
     round_.status = RoundStatus.COMPLETE
     round_.ended_at = now
-    # Words kept during the last turn (or never given back) come back now, before the offer.
+    # Words kept during the last turn (or never given back) go back now, privately: nobody
+    # has a turn left to answer them, so the group is not handed a list of grievances.
     notes = [note for p in couple.partners for note in take_notes(round_, p.id, session)]
     given_back = tuple(n.id for n in notes)
     rounds.set_round_state(round_, replace(rounds.round_state(round_), wrap_up_notes=given_back))
-    return wrap_up_replies(couple, round_, ended_by, previous_name, notes, session)
+    return wrap_up_replies(couple, round_, time_up, previous_name, notes, session)
 
 
 def wrap_up_replies(
     couple: Couple,
     round_: Round,
-    ended_by: TurnEnd,
+    time_up: bool,
     previous_name: str,
     notes: list[Interruption],
     session: Session,
@@ -331,11 +408,7 @@ def wrap_up_replies(
         ],
         [i.by_id for i in interruptions],
     )
-    response = (
-        "utter_round_robin_wrap_up_time"
-        if ended_by == TurnEnd.TIME
-        else ("utter_round_robin_wrap_up_yield")
-    )
+    response = "utter_round_robin_wrap_up_time" if time_up else "utter_round_robin_wrap_up_yield"
     summary = Reply(
         response=response,
         values={
@@ -345,7 +418,7 @@ def wrap_up_replies(
         },
     )
     given_back = [
-        notes_reply(partner, mine)
+        notes_reply(partner, mine, "utter_round_robin_notes_after")
         for partner in couple.partners
         if (mine := [n for n in notes if n.by_id == partner.id])
     ]
@@ -356,7 +429,7 @@ def wrap_up_replies(
             option_button("Stop here", round_, "stop"),
         ],
     )
-    return [summary, *given_back, offer]
+    return [summary, offer, *given_back]
 
 
 def replay_hand_over(
@@ -378,7 +451,8 @@ def replay_hand_over(
         if round_.status != RoundStatus.COMPLETE or state.closed:
             return []
         notes = rounds.interruptions_by_ids(list(state.wrap_up_notes or ()), session=session)
-        return wrap_up_replies(couple, round_, TurnEnd.TIME, previous_name, notes, session)
+        time_up = says_time_up(turn, TurnEnd.TIME)
+        return wrap_up_replies(couple, round_, time_up, previous_name, notes, session)
     following = rounds.turn_in_round(round_.id, turn.sequence + 1, session=session)
     if (
         round_.status != RoundStatus.RUNNING
@@ -398,7 +472,18 @@ def replay_hand_over(
     notes = rounds.interruptions_by_ids(
         list(rounds.turn_state(following).notes_handed or ()), session=session
     )
-    return hand_over_replies(couple, following, previous_name, TurnEnd.TIME, notes, now)
+    time_up = says_time_up(turn, TurnEnd.TIME)
+    return hand_over_replies(couple, following, previous_name, time_up, notes, now)
+
+
+def replay_grace(couple: Couple, turn: Turn, timer_id: int, session: Session) -> list[Outgoing]:
+    """The time-up timer that began the grace fires again (the bot stopped before recording
+    the first firing): "finish your sentence" may never have been seen. Say it again."""
+    state = rounds.turn_state(turn)
+    if turn.status != TurnStatus.RUNNING or state.grace_from != timer_id or not state.grace_timer:
+        return []
+    round_ = rounds.round_by_id(turn.round_id, session=session)
+    return [] if round_ is None else grace_replies(couple, round_, turn)
 
 
 # -- suspend, restore, cancel -----------------------------------------------------------
@@ -417,7 +502,7 @@ def suspend_round(
     people = people_of(couple, turn)
     values = {
         **(people.values() if people else {}),
-        "duration": rules.format_duration(turn.remaining_seconds or 0.0),
+        "duration": rules.format_duration(time_to_restore(turn)),
     }
     return Suspended(
         flow=FLOW_NAME,
@@ -433,7 +518,14 @@ def restore_round(couple: Couple, round_: Round, now: datetime, session: Session
     if round_.status != RoundStatus.PAUSED or turn is None or turn.status != TurnStatus.PAUSED:
         return []
     round_.status = RoundStatus.RUNNING
-    start_clock(couple, turn, float(turn.remaining_seconds or 0.0), now, session)
+    left = time_to_restore(turn)
+    state = rounds.turn_state(turn)
+    if state.grace_from is not None and grace_seconds() > 0:
+        # Paused while finishing a sentence: back to finishing it, with a whole grace.
+        turn.status = TurnStatus.RUNNING
+        start_grace(couple, turn, state.grace_from, left, now, session)
+    else:
+        start_clock(couple, turn, left, now, session)
     people = people_of(couple, turn)
     return [
         Reply(
@@ -441,10 +533,17 @@ def restore_round(couple: Couple, round_: Round, now: datetime, session: Session
             values={
                 **(people.values() if people else {}),
                 "topic_part": topic_part(round_),
-                "duration": rules.format_duration(turn.remaining_seconds or 0.0),
+                "duration": rules.format_duration(left),
             },
         )
     ]
+
+
+def time_to_restore(turn: Turn) -> float:
+    """What a stopped turn has left: its floor time, or a whole grace if time was up."""
+    if rounds.turn_state(turn).grace_from is not None and grace_seconds() > 0:
+        return grace_seconds()
+    return float(turn.remaining_seconds or 0.0)
 
 
 def cancel_round(couple: Couple, round_: Round, now: datetime, session: Session) -> list[Outgoing]:

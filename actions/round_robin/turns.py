@@ -291,15 +291,9 @@ def summarise(
 
 
 def summary_line(summary: PartnerSummary) -> str:
-    words = "1 word" if summary.words == 1 else f"{summary.words} words"
-    interruptions = (
-        "no interruptions"
-        if summary.interruptions == 0
-        else "1 interruption"
-        if summary.interruptions == 1
-        else f"{summary.interruptions} interruptions"
-    )
-    return f"{summary.name}: {format_duration(summary.seconds)}, {words}, {interruptions}"
+    """Speaking time only: right after a hard talk, words and interruptions read as a
+    scoreboard (they stay saved, for /export and the couple's own review)."""
+    return f"{summary.name}: {format_duration(summary.seconds)}"
 
 
 NOTE_LIMIT = 400

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy.orm import Session
 
 from actions.core.base import TalkingStickAction
@@ -13,16 +11,12 @@ from actions.core.routing import crisis_kind
 from actions.core.timers import timer_handler
 from actions.safety import check
 from actions.safety.resources import resources_for
-from actions.safety.respond import HOLD_NOTICE, answer_crisis
+from actions.safety.respond import CRISIS_FOLLOW_UP, HOLD_NOTICE, answer_crisis
 from storage import safety
 from storage.couples import couple_for_group, couples_of_user
 from storage.models import utc_now
 from storage.timer_payloads import HoldNotice
 from storage.timers import DueTimer
-
-# Someone who could not get the crisis answer (no private chat yet) and opens the private
-# chat within this time gets it first.
-CRISIS_FOLLOW_UP = timedelta(hours=24)
 
 
 class ActionAnswerCrisis(TalkingStickAction):

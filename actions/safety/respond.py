@@ -8,6 +8,11 @@
   and only when an exercise was running. If the private answer cannot be delivered
   (Telegram 403: no private chat yet), the group instead gets a neutral invitation for
   both partners to open a private chat with the bot.
+- Written in the group, the other partner (who read it too) gets a private note on how to
+  help and where to call. It depends only on the kind of words both saw, never on anything
+  either of them told the bot privately (the private safety check stays private).
+- For a day afterwards, the writer's private messages that nothing else answers get a short
+  human line with people who can talk, never the usual pointer to /help.
 - A safety event (time, kind, who; no text) is saved for each couple of the writer.
 - Violence, threats, abuse or fear of the partner also put the couple on safety hold:
   escalation-prone exercises are not offered any more (the other flows check the hold).
@@ -28,7 +33,7 @@ from actions.core.flows import cancel_running, running_flow
 from actions.core.replies import Outgoing, Reply
 from actions.safety.resources import resources_for
 from storage import safety, timers
-from storage.couples import couples_of_user
+from storage.couples import couples_of_user, other_partner, partner_in
 from storage.enums import TimerKind
 from storage.models import Couple
 from storage.timer_payloads import HoldNotice
@@ -37,6 +42,10 @@ from storage.timer_payloads import HoldNotice
 # "other" (the NLU model's guess alone): a hold is lasting, a guess is not enough for it.
 HOLD_KINDS = frozenset({"violence", "threat", "abuse", "fear"})
 HOLD_NOTICE = TimerKind.SAFETY_HOLD_NOTICE
+# For this long after crisis words, the writer's private messages are answered by a person-
+# shaped line with people who can talk (and /start in private brings the resources first).
+CRISIS_FOLLOW_UP = timedelta(hours=24)
+FREE_TEXT = "utter_private_free_text"
 
 
 def private_link(ctx: MessageContext) -> str:
@@ -78,6 +87,7 @@ def answer_crisis(
         is not None
     )
     group_lines: list[Outgoing] = []
+    notes: list[Outgoing] = []  # to the other partner, after the writer's own answer
     for couple in couples_concerned(ctx, session):
         was_running = running_flow(couple, session) is not None
         # The flows' own goodbyes are left out: the group hears one neutral line only.
@@ -95,6 +105,8 @@ def answer_crisis(
                 hold(couple, session, now)
             else:
                 hold_later(couple, session, now)
+        if ctx.in_group and not repeated:
+            notes += partner_note(ctx, couple, kind)
         if was_running:
             here = ctx.in_group and couple.group_chat_id == ctx.chat_id
             group_lines.append(
@@ -104,8 +116,50 @@ def answer_crisis(
                 )
             )
     if ctx.crisis_answered:  # delivered already, when an earlier try failed to save this
-        return group_lines
-    return [*group_lines, private_answer(ctx, kind, repeated)]
+        return [*group_lines, *notes]
+    return [*group_lines, private_answer(ctx, kind, repeated), *notes]
+
+
+def partner_note(ctx: MessageContext, couple: Couple, kind: str) -> list[Outgoing]:
+    """The other partner read the words in the group: privately, how to help and where to
+    call. Chosen by the kind of the words alone, so it says nothing of anyone's private
+    answers; for words about violence or fear, it does not ask them to step closer."""
+    writer = partner_in(couple, ctx.user_id) if ctx.user_id is not None else None
+    other = other_partner(couple, writer) if writer is not None else None
+    if writer is None or other is None:
+        return []
+    danger = kind in HOLD_KINDS
+    return [
+        Reply(
+            response="utter_crisis_partner_note_danger" if danger else "utter_crisis_partner_note",
+            values={
+                "name": writer.first_name,
+                "resources": resources_for("violence" if danger else "self_harm"),
+            },
+            chat_id=other.telegram_user_id,
+        )
+    ]
+
+
+def follow_up_free_text(
+    ctx: MessageContext, replies: list[Outgoing], session: Session, now: datetime
+) -> list[Outgoing]:
+    """After crisis words, a private message that would get the /help pointer gets a short
+    human line instead, with people who can talk (by text too)."""
+    if not ctx.in_private or ctx.user_id is None:
+        return replies
+    if not any(isinstance(r, Reply) and r.response == FREE_TEXT for r in replies):
+        return replies
+    event = safety.latest_event(
+        ctx.user_id, kind_prefix="crisis_", since=now - CRISIS_FOLLOW_UP, session=session
+    )
+    if event is None:
+        return replies
+    reading = Reply(
+        response="utter_crisis_reading",
+        values={"resources": resources_for(event.kind.removeprefix("crisis_"))},
+    )
+    return [reading if isinstance(r, Reply) and r.response == FREE_TEXT else r for r in replies]
 
 
 def hold(couple: Couple, session: Session, now: datetime) -> None:

@@ -306,7 +306,8 @@ def test_a_short_break_gets_one_line_why_and_the_choice_to_keep_it(database, dom
     start(domain)
     note = act(ActionAnswerFreeText(), domain, "in 5 minutes", "content", ALEX)
     assert re.match(r"(Today|Tomorrow) at \S+ \(in 5 minutes\) is a short break", texts(note)[0])
-    assert "A flooded body usually needs at least 20 minutes to calm down" in texts(note)[0]
+    assert "your body usually needs at least 20 minutes to calm down" in texts(note)[0]
+    assert "flooded" not in texts(note)[0]  # plain words, no jargon
     keep, longer = buttons_of(note)
     assert (keep["title"], longer["title"]) == ("Keep it", "Make it 20 minutes")
     assert the_pause().proposals == []

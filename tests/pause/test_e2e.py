@@ -155,19 +155,22 @@ def test_the_threshold_reached_brings_the_third_party_suggestion_saved(
     running: RunningStack, telegram: LocalTelegram
 ):
     couple = new_couple(telegram)
-    for number in (1, 2):
+    for _ in (1, 2):
         offer = say(telegram, couple, couple.alex, "/pause", "Pausing here.")
         proposal = press(telegram, couple, couple.sam, offer, "In 20 minutes",
                          "suggests coming back")  # fmt: skip
         agreed = press(telegram, couple, couple.alex, proposal, "Yes, that works",
                        "Agreed by both of you")  # fmt: skip
-        if number == 1:
-            early = say(telegram, couple, couple.sam, "/resume", "would like to continue")
-            press(telegram, couple, couple.alex, early, "Ready", "You're both back")
+        early = say(telegram, couple, couple.sam, "/resume", "would like to continue")
+        back = press(telegram, couple, couple.alex, early, "Ready", "You're both back")
+    # Nothing at the moment of the second break; two lines when they are back from it (it
+    # is made once, so coming after "You're both back" it did not come with the break).
     suggestion = telegram.wait_for_text(
-        couple.group, "This is pause number 2.", after=agreed["seq"]
+        couple.group, "That was pause number 2, and your steps say", after=agreed["seq"]
     )
+    assert suggestion["seq"] > back["seq"]
     assert "couples counsellor, a mediator, or a mentor" in suggestion["text"]
+    assert len(suggestion["text"].splitlines()) == 2
     press(telegram, couple, couple.sam, suggestion, "We'll look for someone", "Saved:")
     rows = running.query(
         "SELECT e.pause_count, e.suggestion_made_at IS NOT NULL, e.choice FROM escalations e "
@@ -195,7 +198,7 @@ def test_the_threshold_reached_brings_the_third_party_suggestion_saved(
     assert (escalation["pause_count"], escalation["choice"]) == (2, "look")
     assert data["couple"]["escalation_threshold"] == 3
     assert data["couple"]["escalation_own_step"] == "We each take a walk around the block first"
-    assert [p["status"] for p in data["pauses"]] == ["resumed", "agreed"]
+    assert [p["status"] for p in data["pauses"]] == ["resumed", "resumed"]
 
 
 def test_no_time_zone_yet_is_asked_first_and_bad_times_get_a_kind_question(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from actions.general.cancel import ActionCancel
 from actions.general.help import ActionAnswerFreeText
+from actions.pause.actions import ActionPauseReady
 from actions.pause.escalation import (
     ActionAddEscalationStep,
     ActionRemoveEscalationStep,
@@ -19,7 +21,7 @@ from actions.pause.escalation import (
 from actions.privacy.export import ActionExportData
 from storage.couples import couple_for_group
 from storage.engine import transaction
-from storage.models import Escalation
+from storage.models import Escalation, utc_now
 from tests.pause.test_actions import (
     ALEX,
     GROUP,
@@ -29,13 +31,17 @@ from tests.pause.test_actions import (
     act,
     agree_in_20_minutes,
     buttons_of,
+    fire,
     form_couple,
     install_floor_flow,
+    pending,
     press,
     ref,
 )
 from tests.support.couples import exported
 from tests.support.trackers import build_tracker, run_action, texts
+
+THIRD_PARTY = "third_party_follow_up"
 
 
 @pytest.fixture
@@ -164,14 +170,23 @@ def test_the_threshold_reached_on_a_topic_brings_one_kind_suggestion_saved(datab
     form_couple(domain)
     first = pause_on_money(domain, money)
     assert len(texts(first)) == 1 and escalations() == []
+    before = utc_now()
     second = pause_on_money(domain, money)
-    assert texts(second)[0].startswith("Agreed by both of you")
-    suggestion = texts(second)[1]
-    assert suggestion.startswith('This is pause number 2 on "money".')
-    assert "couples counsellor, a mediator, or a mentor" in suggestion
-    assert "To find one:" in suggestion
+    # Nothing at the moment of the break: the suggestion waits for the next day (the
+    # couple cancelled this pause, so there is no coming back to give it at).
+    assert len(texts(second)) == 1 and texts(second)[0].startswith("Agreed by both of you")
+    assert escalations() == []
+    (later_timer,) = pending(THIRD_PARTY)
+    assert later_timer.due_at >= before + timedelta(days=1)
+    next_day = fire(domain, THIRD_PARTY)
+    (suggestion,) = texts(next_day)
+    assert suggestion.splitlines() == [
+        'That was pause number 2 on "money", and your steps say: a neutral third party (a '
+        "couples counsellor, a mediator, or a mentor you both trust) could help where I can't.",
+        "To find one: ask your doctor, or search for couples counselling near you.",
+    ]
     assert escalations() == [("money", 2, True, None)]
-    look, have, later = buttons_of(second)
+    look, have, later = buttons_of(next_day)
     assert [look["title"], have["title"], later["title"]] == [
         "We'll look for someone",
         "We already have someone",
@@ -186,12 +201,33 @@ def test_the_threshold_reached_on_a_topic_brings_one_kind_suggestion_saved(datab
     assert escalations() == [("money", 2, True, "look")]
     third = pause_on_money(domain, money)
     assert len(texts(third)) == 1  # made once per topic
+    assert pending(THIRD_PARTY) == []
     assert escalations() == [("money", 3, True, "look")]
     export = act(ActionExportData(), domain, "/export_data", "export_data", SAM)
     data = exported(export)
     [row] = data["escalations"]
     assert (row["topic"], row["pause_count"], row["choice"]) == ("money", 3, "look")
     assert row["suggestion_made_at"].endswith("+00:00")
+
+
+def test_coming_back_gives_the_suggestion_and_the_next_day_says_nothing_more(
+    database, domain, money
+):
+    form_couple(domain)
+    pause_on_money(domain, money)
+    with transaction() as session:
+        money.running.add(couple_for_group(GROUP, session=session).id)
+    assert len(texts(agree_in_20_minutes(domain))) == 1  # the break itself: no advice
+    back = fire(domain, "pause_resume")
+    assert texts(back)[0].startswith("Welcome back.")
+    press(ActionPauseReady(), domain, ref(buttons_of(back)[0]), ALEX, "pause_ready")
+    both = press(ActionPauseReady(), domain, ref(buttons_of(back)[0]), SAM, "pause_ready")
+    shown = texts(both)
+    assert shown[0] == "You're both back."
+    assert shown[1].startswith('That was pause number 2 on "money"')
+    assert len(shown[1].splitlines()) == 2
+    assert escalations() == [("money", 2, True, None)]
+    assert fire(domain, THIRD_PARTY, at=utc_now() + timedelta(days=2)) == []
 
 
 def test_pauses_on_other_topics_do_not_count(database, domain, money):

@@ -18,7 +18,7 @@ from actions.round_robin.actions import (
     ActionRoundRobinOption,
     ActionStartRoundRobin,
 )
-from actions.round_robin.floor import HEADS_UP, TURN_END
+from actions.round_robin.floor import GRACE_END, HEADS_UP, TURN_END
 from storage.couples import couple_for_group, join
 from storage.engine import transaction
 from storage.models import Interruption, Round, Timer, Turn, utc_now
@@ -33,6 +33,7 @@ NAMES = {ALEX: "Alex", SAM: "Sam", ROBIN: "Robin"}
 @pytest.fixture
 def couple(database, monkeypatch):
     monkeypatch.delenv("TURN_SECONDS", raising=False)
+    monkeypatch.delenv("ROUND_ROBIN_GRACE_SECONDS", raising=False)
     with transaction() as session:
         join(GROUP, ALEX, "Alex", session=session)
         join(GROUP, SAM, "Sam", session=session)
@@ -72,6 +73,20 @@ def done(domain, user):
 def sticker(domain, user):
     text = '/shared_media{"media_kind":"sticker"}'
     return say(domain, ActionAnswerMedia(), user, text, "shared_media", media_kind="sticker")
+
+
+def private(domain, user, text, intent="content"):
+    """Words sent to the bot in the partner's private chat."""
+    return say(domain, ActionAnswerFreeText(), user, text, intent, chat_type="private")
+
+
+def where_sent(messages):
+    """(chat id or None for the chat written in, text) of each message."""
+    found = []
+    for message in messages:
+        telegram = (message.get("custom") or {}).get("telegram") or {}
+        found.append((telegram.get("chat_id"), message.get("text") or telegram.get("text")))
+    return found
 
 
 def fire(domain, kind, *, which=-1, force_id=None):
@@ -147,8 +162,8 @@ def test_a_command_starts_the_first_turn_with_the_partner_who_did_not_ask(couple
     messages = start(domain, ALEX, "money, 2 rounds")
     assert texts(messages) == [
         "Round-robin on money: 5 minutes each, 2 rounds. Sam, the floor is yours. Alex, your "
-        "part now is to listen: anything you write, I'll keep for your turn. Sam, /done "
-        "passes the floor early."
+        "part now is to listen: if something comes up, send it to me privately, and I'll hand "
+        "it back at your turn. Sam, /done passes the floor early."
     ]
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles == ["Swap who starts", "3 min each", "10 min each", "1 round"]
@@ -274,7 +289,10 @@ def test_the_holders_words_are_counted_without_keeping_their_text(couple, domain
 def test_the_listeners_words_are_kept_with_one_kind_reminder_per_turn(couple, domain):
     start(domain, ALEX)
     first = words(domain, ALEX, "But that's not what happened", intent="help", confidence=0.57)
-    assert texts(first) == ["Alex, it's Sam's floor for now. I'm keeping your words for your turn."]
+    assert texts(first) == [
+        "Alex, it's Sam's floor for now. If something comes up, send it to me privately, "
+        "I'll hand it back at your turn."
+    ]
     assert words(domain, ALEX, "x" * 4000) == []
     assert sticker(domain, ALEX) == []
     ids = partner_ids()
@@ -353,14 +371,81 @@ def test_heads_up_once_then_time_up_passes_the_floor_exactly_once(couple, domain
     # answer, which the bot does not send twice; nothing happens a second time.
     assert fire(domain, HEADS_UP, force_id=heads_up_id)[1] == heads_up
     time_passes(60)
-    end_id, passed = fire(domain, TURN_END)
-    assert texts(passed)[0].startswith("Time's up. Thank you, Sam. Alex, the floor is yours")
+    fire(domain, TURN_END)  # a short grace first (test_time_up_gives_the_speaker_a_grace)
+    _, passed = fire(domain, GRACE_END)
+    assert texts(passed)[0].startswith("Thank you, Sam. Alex, the floor is yours")
     assert [(t[0], t[2], t[3]) for t in turns()] == [(1, "done", "time"), (2, "running", None)]
 
 
-def test_a_time_up_fired_again_says_the_hand_over_again_and_changes_nothing_twice(couple, domain):
+def test_without_a_grace_time_up_passes_the_floor_at_once(couple, domain, monkeypatch):
+    monkeypatch.setenv("ROUND_ROBIN_GRACE_SECONDS", "0")
+    start(domain, ALEX)
+    time_passes(300)
+    _, passed = fire(domain, TURN_END)
+    assert texts(passed)[0].startswith("Time's up. Thank you, Sam. Alex, the floor is yours")
+    assert [(t[0], t[2], t[3]) for t in turns()] == [(1, "done", "time"), (2, "running", None)]
+    assert pending(GRACE_END) == []
+
+
+def test_time_up_gives_the_speaker_a_grace_then_the_floor_passes(couple, domain, monkeypatch):
+    monkeypatch.setenv("ROUND_ROBIN_GRACE_SECONDS", "12.5")
+    start(domain, ALEX)
+    words(domain, SAM, "I felt alone")
+    time_passes(300)
+    before = utc_now()
+    end_id, grace = fire(domain, TURN_END)
+    assert texts(grace) == [
+        "Time's up, Sam: take a moment to finish your sentence. Then it's Alex's turn."
+    ]
+    (grace_end,) = pending(GRACE_END)
+    assert before + timedelta(seconds=12.5) <= grace_end <= utc_now() + timedelta(seconds=12.5)
+    assert pending(TURN_END) == [] and pending(HEADS_UP) == []
+    # The speaker's last sentence is theirs, not an interruption; the listener's words are
+    # kept as during the turn (with the one reminder).
+    assert words(domain, SAM, "and that is why I was upset") == []
+    assert "send it to me privately" in texts(words(domain, ALEX, "Wait"))[0]
+    # Re-fired (the bot died before recording it): "finish your sentence" is said again.
+    assert texts(fire(domain, TURN_END, force_id=end_id)[1]) == texts(grace)
+    ids = partner_ids()
+    assert turns() == [(1, ids["Sam"], "running", None, 2, 3 + 7)]
+    grace_id, passed = fire(domain, GRACE_END)
+    assert texts(passed) == [
+        "Thank you, Sam. Alex, the floor is yours for 5 minutes. Sam, your part now is to listen.",
+        "Alex, you wanted to say:\n– Wait",
+    ]
+    assert turns()[0][2:4] == ("done", "time")
+    assert interruptions() == [(ids["Alex"], "Wait", "text", True)]
+    with transaction() as session:
+        held = session.execute(select(Turn.seconds_held).where(Turn.sequence == 1)).scalar_one()
+    assert held == 300  # the grace is not floor time
+    assert fire(domain, GRACE_END, force_id=grace_id)[1] == passed  # re-fired: the same
+
+
+def test_a_yield_in_the_grace_passes_the_floor_and_a_pause_in_it_comes_back_to_it(
+    couple, domain
+):
+    start(domain, ALEX)
+    time_passes(300)
+    fire(domain, TURN_END)
+    paused = say(domain, ActionRequestPause(), ALEX, "/request_pause", "request_pause")
+    assert texts(paused)[0] == "The clock is stopped: Sam has 30 seconds left on the floor."
+    assert pending(GRACE_END) == []
+    say(domain, ActionResume(), ALEX, "/resume", "resume")
+    resumed = say(domain, ActionResume(), SAM, "/resume", "resume")
+    assert "Sam, the floor is yours again: 30 seconds left" in texts(resumed)[1]
+    assert len(pending(GRACE_END)) == 1 and pending(TURN_END) == []
+    passed = done(domain, SAM)
+    assert texts(passed)[0].startswith("Thank you, Sam. Alex, the floor is yours")
+    assert pending(GRACE_END) == []
+    assert [(t[2], t[3]) for t in turns()] == [("done", "yield"), ("running", None)]
+
+
+def test_a_time_up_fired_again_says_the_hand_over_again_and_changes_nothing_twice(
+    couple, domain, monkeypatch
+):
     """A timer fires twice only when the bot died before recording the first firing: its
     message may never have gone out."""
+    monkeypatch.setenv("ROUND_ROBIN_GRACE_SECONDS", "0")  # the grace's re-fire: above
     start(domain, ALEX)
     words(domain, ALEX, "Not true")
     time_passes(300)
@@ -394,22 +479,35 @@ def test_the_last_turn_ends_in_a_wrap_up_and_an_offer(couple, domain):
     done(domain, SAM)
     words(domain, ALEX, "I was scared")
     words(domain, SAM, "ok")  # Sam interrupts the last turn: given back at the end
-    end_id, messages = fire(domain, TURN_END)
-    assert texts(fire(domain, TURN_END, force_id=end_id)[1]) == texts(messages)  # re-fired
+    assert texts(fire(domain, TURN_END)[1]) == [
+        "Time's up, Alex: take a moment to finish your sentence. Then the round ends."
+    ]
+    end_id, messages = fire(domain, GRACE_END)
+    assert texts(fire(domain, GRACE_END, force_id=end_id)[1]) == texts(messages)  # re-fired
     shown = texts(messages)
-    assert shown[0].startswith(
-        "Time's up. Thank you, Alex. That's the end of the round-robin; thank you both"
+    # Times only, then one closing question: no words, no interruptions.
+    assert shown[0].startswith("Thank you, Alex. That's the end of the round-robin; thank you both")
+    summary = shown[0].split("\n")
+    assert summary[1].startswith("Alex: ") and summary[2].startswith("Sam: ")
+    assert "word" not in shown[0] and "interruption" not in shown[0]
+    assert shown[0].endswith(
+        "\n\nOne question to close, for each of you: what's one thing you heard that mattered?"
     )
-    assert "Alex: " in shown[0] and ", 3 words, 1 interruption" in shown[0]
-    assert "Sam: " in shown[0] and ", 5 words, 1 interruption" in shown[0]
-    assert shown[1] == "Sam, you wanted to say:\n– ok"
-    assert "guided statement" in shown[2]
-    assert messages[2]["buttons"][0]["payload"] == "/start_statement"
+    assert "guided statement" in shown[1]
+    assert messages[1]["buttons"][0]["payload"] == "/start_statement"
+    # What Sam kept from the last turn goes back to Sam alone, in private.
+    assert where_sent(messages)[2] == (
+        SAM,
+        "The round is over, Sam. What you wanted to say while you listened, just for you:\n– ok"
+        "\n\nIf one of these still matters, you could bring it up with a guided statement "
+        "(/talk).",
+    )
+    assert len(messages) == 3
     round_ = the_round()
     assert (round_.status, round_.rounds_done) == ("complete", 1)
     assert round_.ended_at is not None
-    assert pending(TURN_END) == [] and pending(HEADS_UP) == []
-    stop = messages[2]["buttons"][1]["payload"]
+    assert pending(TURN_END) == [] and pending(HEADS_UP) == [] and pending(GRACE_END) == []
+    stop = messages[1]["buttons"][1]["payload"]
     option = stop.split('"round_option":"')[1].rstrip('"}')
     press = say(
         domain, ActionRoundRobinOption(), SAM, stop, "round_robin_option", round_option=option
@@ -419,6 +517,48 @@ def test_the_last_turn_ends_in_a_wrap_up_and_an_offer(couple, domain):
         domain, ActionRoundRobinOption(), ALEX, stop, "round_robin_option", round_option=option
     )
     assert texts(again) == ["This round is already over."]
+
+
+def test_notes_sent_privately_are_kept_and_handed_back_privately_at_the_listeners_turn(
+    couple, domain
+):
+    start(domain, ALEX, "money, 2 rounds")
+    kept = private(domain, ALEX, "You forgot the rent in March")
+    assert where_sent(kept) == [
+        (
+            None,
+            "Kept, Alex. I'll hand it back here when your turn starts. Anything else, send it "
+            "here too.",
+        )
+    ]
+    assert private(domain, ALEX, "And the car", intent="start_statement") == []
+    # The floor holder's own private words are no note; the group hears nothing of them.
+    assert texts(private(domain, SAM, "hm")) == ["I'm here. /help shows what I can do."]
+    ids = partner_ids()
+    assert interruptions() == [
+        (ids["Alex"], "You forgot the rent in March", "private", False),
+        (ids["Alex"], "And the car", "private", False),
+    ]
+    assert turns()[0][4:] == (0, 0)
+    words(domain, ALEX, "Not true")  # said in the group: given back in the group
+    handed = done(domain, SAM)
+    assert where_sent(handed) == [
+        (
+            None,
+            "Thank you, Sam. Alex, the floor is yours for 5 minutes. Sam, your part now is to "
+            "listen.",
+        ),
+        (None, "Alex, you wanted to say:\n– Not true"),
+        (
+            ALEX,
+            "Your turn now, Alex. What you sent me while you listened:\n"
+            "– You forgot the rent in March\n– And the car",
+        ),
+    ]
+    assert [i[3] for i in interruptions()] == [True, True, True]
+    # Sam listens now: Sam's private note is acknowledged once in this turn.
+    assert "Kept, Sam" in texts(private(domain, SAM, "I never said that"))[0]
+    assert private(domain, ALEX, "ok") != []  # Alex holds the floor: no note
 
 
 # -- option buttons -------------------------------------------------------------------------

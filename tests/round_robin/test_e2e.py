@@ -1,4 +1,5 @@
-"""The round-robin through the real bot, with short turns (TURN_SECONDS in conftest.py)."""
+"""The round-robin through the real bot, with short turns and a short grace after time-up
+(TURN_SECONDS and GRACE_SECONDS in tests/support/stack.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from storage.engine import PROJECT_ROOT
-from tests.support.stack import TURN_SECONDS
+from tests.support.stack import GRACE_SECONDS, TURN_SECONDS
 
 pytestmark = pytest.mark.e2e
 
@@ -46,23 +47,37 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
     # Turn 1, Sam's: Alex's words are kept for later, Sam's are counted; Sam yields.
     mark = telegram.last_seq()
     telegram.send(group, alex, "But that's not what happened")
-    telegram.wait_for_text(group, "I'm keeping your words for your turn", after=mark)
+    reminder = telegram.wait_for_text(group, "send it to me privately", after=mark)
+    assert reminder["text"].endswith("I'll hand it back at your turn.")
     telegram.send(group, alex, kind="sticker")
     telegram.send(group, sam, "I felt alone last night when you left")
     telegram.send(group, sam, kind="photo")
     telegram.send(group, consented.robin, "I think Sam is right")  # an observer: ignored
+    # Alex follows the invitation: a note sent privately, kept for Alex's own turn.
+    telegram.send(alex["id"], alex, "You left first, actually")
+    telegram.wait_for_text(alex["id"], f"Kept, {a}. I'll hand it back here", after=mark)
     telegram.send(group, sam, "/done")
     handed = telegram.wait_for_text(group, f"Thank you, {s}. {a}, the floor is yours", after=mark)
     notes = telegram.wait_for_text(group, "you wanted to say", after=mark)
     assert notes["text"] == f"{a}, you wanted to say:\n– But that's not what happened\n– (sticker)"
     assert notes["seq"] > handed["seq"]
+    private_notes = telegram.wait_for_text(alex["id"], "Your turn now", after=mark)
+    assert private_notes["text"] == (
+        f"Your turn now, {a}. What you sent me while you listened:\n– You left first, actually"
+    )
 
-    # Turn 2, Alex's: an edit of an earlier message is ignored; the time runs out.
+    # Turn 2, Alex's: an edit of an earlier message is ignored; the time runs out, and Alex
+    # finishes the sentence in the grace: Alex's words, not an interruption.
     mark = telegram.last_seq()
     earlier = telegram.send(group, alex, "I kept thinking about the rent")
     telegram.edit(group, alex, earlier["message_id"], "I kept thinking about the rent, sorry")
-    time_up = telegram.wait_for_text(group, f"Time's up. Thank you, {a}.", after=mark, timeout=30)
-    assert time_up["received_at"] >= due_moment(running, group, 2) - 0.05
+    grace = telegram.wait_for_text(group, f"Time's up, {a}: take a moment", after=mark, timeout=30)
+    assert grace["received_at"] >= due_moment(running, group, 2) - 0.05
+    assert grace["text"].endswith(f"Then it's {s}'s turn.")
+    telegram.send(group, alex, "so that was the rent")
+    handed = telegram.wait_for_text(group, f"Thank you, {a}. {s}, the floor is yours", after=mark)
+    assert handed["received_at"] >= grace["received_at"] + GRACE_SECONDS - 0.5
+    assert said(telegram, group, mark, "send it to me privately") == []  # no interruption
 
     # Turn 3, Sam's: the bot crashes and comes back mid-turn; the floor still passes once.
     # (Mid-turn, not mid-hand-over: a kill between Telegram taking the hand-over and the
@@ -71,20 +86,28 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
     mark = telegram.last_seq()
     running.stack.restart("bot", kill=True)
     back = time.time()
-    passed = telegram.wait_for_text(group, f"Time's up. Thank you, {s}.", after=mark, timeout=40)
+    passed = telegram.wait_for_text(group, f"Time's up, {s}: take a moment", after=mark, timeout=40)
     due = due_moment(running, group, 3)
     assert passed["received_at"] >= due - 0.05
     assert passed["received_at"] <= max(due, back) + 3.0
+    telegram.wait_for_text(group, f"Thank you, {s}. {a}, the floor is yours", after=mark)
 
-    # Turn 4, Alex's: a yield ends the round with a wrap-up and an offer.
+    # Turn 4, Alex's: Sam's private note waits for the end; a yield ends the round with a
+    # wrap-up of times only, one closing question and an offer; Sam's note goes back to Sam.
     mark = telegram.last_seq()
+    telegram.send(sam["id"], sam, "I did not know that")
+    telegram.wait_for_text(sam["id"], "I'll hand it back here after the round", after=mark)
     telegram.send(group, alex, "/done")
     wrap_up = telegram.wait_for_text(
         group, "That's the end of the round-robin on money", after=mark
     )
-    assert f"{s}: " in wrap_up["text"] and ", 8 words, no interruptions" in wrap_up["text"]
-    assert f"{a}: " in wrap_up["text"] and ", 6 words, 2 interruptions" in wrap_up["text"]
+    assert wrap_up["text"].startswith(f"Thank you, {a}. That's the end")
+    assert f"\n{s}: " in wrap_up["text"] and f"\n{a}: " in wrap_up["text"]
+    assert "word" not in wrap_up["text"] and "interruption" not in wrap_up["text"]
+    assert "what's one thing you heard that mattered?" in wrap_up["text"]
     offer = telegram.wait_for_text(group, "guided statement", after=mark)
+    after_round = telegram.wait_for_text(sam["id"], "The round is over", after=mark)
+    assert "– I did not know that" in after_round["text"]
     assert [b["text"] for row in offer["reply_markup"]["inline_keyboard"] for b in row] == [
         "A guided statement",
         "Stop here",
@@ -93,9 +116,13 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
     telegram.wait_for_text(group, "Whenever you want another round", after=mark)
 
     time.sleep(2)  # a duplicate hand-over would have arrived by now
-    assert len(said(telegram, group, begin, f"Time's up. Thank you, {s}.")) == 1
-    assert len(said(telegram, group, begin, f"Time's up. Thank you, {a}.")) == 1
+    assert len(said(telegram, group, begin, f"Time's up, {s}")) == 1
+    assert len(said(telegram, group, begin, f"Thank you, {s}. {a}, the floor")) == 2
+    assert len(said(telegram, group, begin, f"Time's up, {a}")) == 1
+    assert len(said(telegram, group, begin, f"Thank you, {a}. {s}, the floor")) == 1
     assert len(said(telegram, group, begin, "you wanted to say")) == 1
+    for private_words in ("You left first", "I did not know that", "sent me"):
+        assert said(telegram, group, begin, private_words) == []  # never in the group
     assert not running.query(
         "SELECT id FROM timers WHERE chat_id = ? AND status = 'pending'", group
     )
@@ -125,7 +152,7 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
         (ids[s], "time"),
         (ids[a], "yield"),
     ]
-    assert [(t["message_count"], t["word_count"]) for t in turns[:2]] == [(2, 8), (1, 6)]
+    assert [(t["message_count"], t["word_count"]) for t in turns[:2]] == [(2, 8), (2, 11)]
     assert [t["seconds_held"] for t in turns[1:3]] == [TURN_SECONDS, TURN_SECONDS]
     assert [
         (i["turn_id"], i["by_id"], i["text"], i["kind"], i["handed_back"])
@@ -133,7 +160,7 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
     ] == [
         (turns[0]["id"], ids[a], "But that's not what happened", "text", True),
         (turns[0]["id"], ids[a], None, "sticker", True),
-    ]
+    ]  # the private notes are their writers' own, like a private draft (not exported)
     assert "I felt alone" not in document["document"]["content_text"]  # the holder's words
 
 

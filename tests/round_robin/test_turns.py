@@ -126,12 +126,11 @@ def test_wrap_up_numbers_per_partner():
         ],
         [1, 1, 2],
     )
-    assert [rules.summary_line(s) for s in summaries] == [
-        "Alex: 1 min 16 s, 30 words, 2 interruptions",
-        "Sam: 5 min 10 s, 123 words, 1 interruption",
-    ]
+    # The wrap-up shows speaking times only; the other numbers stay for the record.
+    assert [rules.summary_line(s) for s in summaries] == ["Alex: 1 min 16 s", "Sam: 5 min 10 s"]
+    assert [(s.words, s.messages, s.interruptions) for s in summaries] == [(30, 2, 2), (123, 5, 1)]
     lonely = rules.summarise([(1, "Alex"), (2, "Sam")], [], [])
-    assert rules.summary_line(lonely[0]) == "Alex: 0 seconds, 0 words, no interruptions"
+    assert rules.summary_line(lonely[0]) == "Alex: 0 seconds"
 
 
 def test_notes_handed_back_are_short_and_name_stickers():

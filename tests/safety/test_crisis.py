@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,9 @@ from actions.core.routing import capture_content, is_crisis
 from actions.general.help import ActionAnswerFreeText
 from actions.safety.crisis import classify, detect, is_idiom
 from actions.safety.resources import FALLBACK, resources_for
+from storage import safety as safety_store
 from storage.engine import transaction
-from storage.models import Couple, SafetyEvent, Timer
+from storage.models import Couple, SafetyCheck, SafetyEvent, Timer, utc_now
 from tests.support import factories
 from tests.support.trackers import add_response, build_tracker, run_action, texts
 
@@ -193,7 +194,8 @@ def test_crisis_with_nothing_running_says_nothing_in_the_group(database, domain)
     tracker = build_tracker(GROUP, "I want to die", "content", user_id=11)
     messages = run_action(ActionAnswerFreeText(), tracker, domain)
     assert [m for m in messages if m.get("text")] == []
-    assert [c["chat_id"] for c in customs(messages)] == [11]
+    # The writer's answer, then a note for the partner who read it too (both private).
+    assert [c["chat_id"] for c in customs(messages)] == [11, 12]
     with transaction() as session:
         assert not session.query(Couple).one().safety_hold  # self-harm: no hold
 
@@ -249,3 +251,87 @@ def test_the_resources_file_can_be_replaced_and_a_missing_one_falls_back(tmp_pat
     monkeypatch.delenv("SAFETY_RESOURCES_FILE")
     default = resources_for("violence")
     assert "112" in default and "domestic" in default.lower()
+
+
+# -- afterwards: the writer's private messages, and the partner who read it ---------------
+
+
+def to_alex(messages: list[dict]) -> list[dict]:
+    return [c for c in customs(messages) if c.get("chat_id") == 11]
+
+
+def say_privately(domain, user: int, text: str) -> list[dict]:
+    tracker = build_tracker(user, text, "content", user_id=user, chat_type="private")
+    return run_action(ActionAnswerFreeText(), tracker, domain)
+
+
+def test_after_crisis_words_the_writers_private_messages_get_a_human_line_not_help(
+    database, domain
+):
+    form_couple(domain)
+    run_action(
+        ActionAnswerFreeText(), build_tracker(GROUP, "I want to die", "content", user_id=11), domain
+    )
+    (reading,) = texts(say_privately(domain, 11, "hello? are you there"))
+    assert reading.startswith(
+        "I'm reading. I can't talk it through like a person can; these people can, by text too:"
+    )
+    assert "988" in reading and "/help" not in reading
+    assert reading.count("\n\n") <= 3  # at most 4 short paragraphs on a phone
+    # The partner, who wrote nothing worrying, gets the usual answer.
+    assert texts(say_privately(domain, 12, "hello")) == ["I'm here. /help shows what I can do."]
+    # A day later it is the usual answer again.
+    with transaction() as session:
+        for event in session.query(SafetyEvent).all():
+            event.created_at = event.created_at - timedelta(hours=25)
+    assert texts(say_privately(domain, 11, "hi")) == ["I'm here. /help shows what I can do."]
+
+
+def partner_note(domain, writer_answers: dict[str, str] | None) -> list[dict]:
+    """Sam writes crisis words in the group (after these private safety answers, if any);
+    what goes to Alex privately."""
+    form_couple(domain)
+    if writer_answers:
+        with transaction() as session:
+            check = safety_store.start_check(12, "afraid", now=utc_now(), session=session)
+            for question, answer in writer_answers.items():
+                safety_store.add_answer(check, question, answer)
+            check.danger = True
+    tracker = build_tracker(GROUP, "I want to kill myself", "content", user_id=12, first_name="Sam")
+    return to_alex(run_action(ActionAnswerFreeText(), tracker, domain))
+
+
+def test_the_partner_who_read_crisis_words_in_the_group_gets_a_private_note(database, domain):
+    (note,) = partner_note(domain, None)
+    assert note["text"].startswith("Something written in your group just now worried me")
+    assert "listen" in note["text"] and "emergency number" in note["text"]
+    assert "988" in note["text"]  # where to call
+    assert note["text"].count("\n\n") <= 3
+    assert "if_undeliverable" not in note  # nothing goes to the group instead
+    # A second message soon after does not send a second note.
+    again = build_tracker(GROUP, "I want to kill myself", "content", user_id=12)
+    assert to_alex(run_action(ActionAnswerFreeText(), again, domain)) == []
+
+
+def test_the_partners_note_never_reveals_a_private_safety_answer(database, domain):
+    (plain,) = partner_note(domain, None)
+    with transaction() as session:
+        for model in (SafetyEvent, SafetyCheck, Couple):
+            session.query(model).delete()
+    (after_answers,) = partner_note(domain, {"afraid": "yes", "physical": "yes", "safe_here": "no"})
+    assert after_answers == plain  # word for word: nothing depends on what Sam told the bot
+    assert "afraid" not in plain["text"] and "told me" not in plain["text"]
+
+
+def test_violent_words_give_the_partner_a_note_that_keeps_a_distance(database, domain):
+    form_couple(domain)
+    tracker = build_tracker(GROUP, "he hit me last night", "content", user_id=12)
+    (note,) = to_alex(run_action(ActionAnswerFreeText(), tracker, domain))
+    assert "Give each other some space" in note["text"] and "1-800-799-7233" in note["text"]
+    assert "stay close" not in note["text"]
+
+
+def test_crisis_words_in_private_send_the_partner_nothing(database, domain):
+    form_couple(domain)
+    messages = say_privately(domain, 12, "I want to die")
+    assert to_alex(messages) == []

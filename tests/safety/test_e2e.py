@@ -171,3 +171,43 @@ def test_keeping_things_as_they_are_sets_no_hold_and_the_group_never_hears_of_it
         "SELECT count(*) FROM timers WHERE kind = 'safety_hold_notice' AND chat_id = ?",
         formed.group,
     ) == [(0,)]
+
+
+def test_after_crisis_words_both_partners_hear_from_a_person_shaped_voice(
+    running, telegram: LocalTelegram, consented: Couple
+):
+    group, alex, sam = consented.group, consented.alex, consented.sam
+    # Sam's private safety answer (the check's first question, left open by the fixture).
+    question = telegram.wait_for_text(sam["id"], "afraid of your partner")
+    mark = telegram.last_seq()
+    telegram.press(sam["id"], sam, question["message_id"], button_text="Yes")
+    telegram.wait_for_text(sam["id"], "turned physical", after=mark)
+
+    start = telegram.last_seq()
+    telegram.send(group, sam, "honestly I don't want to live anymore")
+    telegram.wait_for_text(sam["id"], "glad you told me", after=start)
+    # Alex read it in the group: a private note on how to help and where to call.
+    note = telegram.wait_for_text(alex["id"], "worried me", after=start)
+    assert note["text"].startswith("Something written in your group just now worried me")
+    assert "listen" in note["text"] and "emergency number" in note["text"]
+    assert "988" in note["text"]
+    assert note["text"].count("\n\n") <= 3  # a phone screen: at most 4 short paragraphs
+    # Nothing of Sam's private answer, and nothing of the words either.
+    assert "afraid" not in note["text"] and "live anymore" not in note["text"]
+
+    # Sam's next private messages: a human line with people to talk to, not /help.
+    mark = telegram.last_seq()
+    telegram.send(sam["id"], sam, "are you still there")
+    reading = telegram.wait_for_text(sam["id"], "I'm reading.", after=mark)
+    assert reading["text"].startswith(
+        "I'm reading. I can't talk it through like a person can; these people can, by text too:"
+    )
+    assert "/help" not in reading["text"] and "988" in reading["text"]
+    telegram.send(sam["id"], sam, "ok")
+    again = telegram.wait_for(
+        sam["id"], lambda i: (i["text"] or "").startswith("I'm reading."), after=reading["seq"]
+    )
+    assert "/help" not in again["text"]
+    time.sleep(1)
+    group_lines = bot_texts(telegram, group, after=start)
+    assert not any("worried" in line or "reading" in line for line in group_lines)

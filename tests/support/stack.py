@@ -21,6 +21,7 @@ from local_telegram.client import LocalTelegram
 TIMEZONE_REMINDER_SECONDS = 12
 # A round-robin turn: long enough to write a few messages, short enough to wait for.
 TURN_SECONDS = 8
+GRACE_SECONDS = 3  # round-robin: "finish your sentence" after time-up
 
 # The group's neutral note after a safety hold comes this much later (production: 1800).
 SAFETY_NOTICE_DELAY_SECONDS = 5
@@ -78,6 +79,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             "LOG_LEVEL": "INFO",
             "AGREEMENT_REVIEW_DAYS": "10",  # guided statement (tests/statement/test_e2e.py)
             "TURN_SECONDS": str(TURN_SECONDS),
+            "ROUND_ROBIN_GRACE_SECONDS": str(GRACE_SECONDS),
         },
     )
     stack = Stack(config)
