@@ -43,6 +43,12 @@ class TimerKind(StrEnum):
     HEADS_UP = "round_robin_heads_up"
     SAFETY_HOLD_NOTICE = "safety_hold_notice"
     FORGET_REQUEST = "forget_request"
+    # The check-in (actions/checkin/): the monthly start, one reminder, the expiry; and an
+    # agreement's review date.
+    CHECKIN_MONTHLY = "checkin_monthly"
+    CHECKIN_REMINDER = "checkin_reminder"
+    CHECKIN_EXPIRE = "checkin_expire"
+    AGREEMENT_REVIEW = "agreement_review"
     # Run by the bot itself, without Rasa (bot/housekeeping.py).
     PURGE_CONVERSATION = "purge_conversation"
     RETENTION = "retention"

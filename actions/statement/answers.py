@@ -13,7 +13,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from actions.core.context import MessageContext
-from actions.core.flows import start_pause
+from actions.core.flows import agreement_made, start_pause
 from actions.core.replies import Outgoing, Reply
 from actions.statement.buttons import Pressed, StatementButton, late_press
 from actions.statement.replies import answer_reply, idea_reply, names, one_line
@@ -115,6 +115,7 @@ class ActionStatementYes(StatementButton):
             session=session,
         )
         finish(statement, ListenerAnswer.YES, StatementStatus.COMPLETE, now)
+        agreement_made(agreement, couple, session, now)  # its review date comes back
         question = request_question(statement.request_text or "")
         return [agreed_reply(statement, couple, agreement, question, pressed.presser, session)]
 
@@ -167,6 +168,7 @@ class ActionStatementAcceptIdea(StatementButton):
             idea, agreed_by=pressed.presser.id, review_at=review_at(now), now=now
         )
         finish(statement, ListenerAnswer.ANOTHER_IDEA, StatementStatus.COMPLETE, now)
+        agreement_made(idea, pressed.couple, session, now)  # its review date comes back
         return [agreed_reply(statement, pressed.couple, idea, idea.text, pressed.presser, session)]
 
 
