@@ -195,9 +195,9 @@ def open_review(agreement_id: int, partner_id: int, *, session: Session) -> Agre
 
 
 def revision_waiting(
-    couple_id: int, partner_id: int, *, session: Session
+    couple_id: int, partner_id: int, since: datetime, *, session: Session
 ) -> AgreementReview | None:
-    """A "Partly" this partner pressed whose new wording has not come yet."""
+    """A "Partly" this partner pressed (after `since`) whose new wording has not come yet."""
     return session.execute(
         select(AgreementReview)
         .join(Agreement, Agreement.id == AgreementReview.agreement_id)
@@ -207,6 +207,7 @@ def revision_waiting(
             AgreementReview.partner_id == partner_id,
             AgreementReview.answer == ReviewAnswer.PARTLY,
             AgreementReview.revised_text.is_(None),
+            AgreementReview.answered_at >= since,
         )
         .order_by(AgreementReview.id.desc())
         .limit(1)

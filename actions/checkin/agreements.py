@@ -35,6 +35,9 @@ from storage.timers import DueTimer
 REVIEW_HOUR = 19
 # Questions asked at once (a group takes about 20 messages a minute).
 MAX_QUESTIONS = 5
+# After "Partly", the partner's next group message within this time is the new wording;
+# later words are conversation again (a forgotten "Partly" never swallows them).
+REVISION_WINDOW = timedelta(minutes=30)
 
 
 def review_due(review: datetime, zone: str | None, now: datetime) -> datetime:
@@ -216,11 +219,13 @@ def capture_revision(ctx: MessageContext, session: Session) -> list[Outgoing] | 
     partner = partner_in(couple, ctx.user_id)
     if couple is None or partner is None:
         return None
-    review = checkins.revision_waiting(couple.id, partner.id, session=session)
+    now = utc_now()
+    review = checkins.revision_waiting(
+        couple.id, partner.id, now - REVISION_WINDOW, session=session
+    )
     agreement = session.get(Agreement, review.agreement_id) if review else None
     if review is None or agreement is None or not ctx.text.strip():
         return None
-    now = utc_now()
     review.revised_text = ctx.text.strip()
     agreement.text = review.revised_text
     return [

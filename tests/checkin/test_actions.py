@@ -361,3 +361,28 @@ def test_review_date_whole_days_away_comes_in_the_couples_evening():
     assert (due.day, due.hour) == (15, 18)  # 19:00 in Berlin
     soon = now + timedelta(seconds=5)
     assert review_due(soon, "Europe/Berlin", now) == soon
+
+
+def test_a_forgotten_partly_does_not_take_later_words(couple, domain):
+    agreement()
+    asked = fire(domain, TimerKind.AGREEMENT_REVIEW)
+    press(domain, SAM, buttons(asked)["Partly"])
+    with transaction() as session:
+        for review in session.execute(select(AgreementReview)).scalars():
+            if review.answered_at is not None:
+                review.answered_at -= timedelta(hours=1)
+    later = say(domain, SAM, "can we talk about the dishes", "start_statement")
+    assert not any("new wording" in t for t in texts(later))
+    assert reviews()[1][2] is None
+
+
+def test_retention_clears_checkin_answers(couple, domain):
+    say(domain, ALEX, "/start_checkin", "start_checkin")
+    say(domain, ALEX, NEEDS, chat=ALEX)
+    with transaction() as session:
+        retention.purge_texts_before(utc_now() + timedelta(days=1), session=session)
+    data = exported(say(domain, ALEX, "/export_data", "export_data"))
+    assert "More time together" not in json.dumps(data)
+    with transaction() as session:
+        [checkin] = session.execute(select(Checkin)).scalars().all()
+        assert all(a.needs is None for a in checkin.answers)
