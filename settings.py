@@ -86,7 +86,12 @@ class Settings:
     turn_seconds: int = 300  # a round-robin turn unless the couple asks otherwise
     # After time-up the speaker may finish their sentence this long; 0: no grace.
     round_robin_grace_seconds: float = 30.0
-    agreement_review_days: int = 14
+    # When an agreement comes back for review ("still working?"); fractions allowed (tests).
+    agreement_review_days: float = 14.0
+    # A check-in left half-done: one reminder this long after it started, then it expires
+    # this long after the reminder.
+    checkin_reminder_seconds: float = 172800.0
+    checkin_expire_seconds: float = 172800.0
     # The group's neutral note after a safety hold comes this much later, so its timing
     # points at no one (not right after someone finished their private check).
     safety_notice_delay_seconds: float = 1800.0

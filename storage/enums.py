@@ -48,6 +48,12 @@ class TimerKind(StrEnum):
     # The time a listener took to think about a request: their answer is asked for again.
     STATEMENT_ANSWER_DUE = "statement_answer_due"
     FORGET_REQUEST = "forget_request"
+    # The check-in (actions/checkin/): the monthly start, one reminder, the expiry; and an
+    # agreement's review date.
+    CHECKIN_MONTHLY = "checkin_monthly"
+    CHECKIN_REMINDER = "checkin_reminder"
+    CHECKIN_EXPIRE = "checkin_expire"
+    AGREEMENT_REVIEW = "agreement_review"
     # Run by the bot itself, without Rasa (bot/housekeeping.py).
     PURGE_CONVERSATION = "purge_conversation"
     RETENTION = "retention"

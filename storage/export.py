@@ -15,9 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.enums import DraftedIn
+from storage.checkins import reviews_of
+from storage.enums import CheckinStatus, DraftedIn
 from storage.models import (
     Agreement,
+    Checkin,
+    CheckinAnswer,
     Couple,
     Escalation,
     Interruption,
@@ -153,6 +156,60 @@ PAUSE_FIELDS = (
     "status",
 )
 ESCALATION_FIELDS = ("id", "topic", "pause_count", "suggestion_made_at", "choice", "created_at")
+REVIEW_FIELDS = (
+    "id",
+    "partner_id",
+    "reason",
+    "asked_at",
+    "answer",
+    "answered_at",
+    "revised_text",
+)
+CHECKIN_FIELDS = (
+    "id",
+    "trigger",
+    "started_by_id",
+    "status",
+    "started_at",
+    "reminded_at",
+    "ended_at",
+)
+
+
+def export_agreement(agreement: Agreement, reviews: list[Any]) -> dict[str, Any]:
+    """An agreement with its reviews ("still working?" answers), oldest first."""
+    return row_dict(agreement, AGREEMENT_FIELDS) | {
+        "reviews": [
+            row_dict(r, REVIEW_FIELDS) for r in reviews if r.agreement_id == agreement.id
+        ]
+    }
+
+
+def export_checkin(checkin: Checkin) -> dict[str, Any]:
+    """A check-in and each partner's part. Answers were private until revealed: a check-in
+    that ended unrevealed (expired, cancelled) or is still open exports no items; after a
+    skip, the other's needs only if they said yes to showing them."""
+    revealed = checkin.status == CheckinStatus.REVEALED
+    answers = sorted(checkin.answers, key=lambda a: a.id)
+    return row_dict(checkin, CHECKIN_FIELDS) | {
+        "answers": [_answer(a, revealed, answers) for a in answers]
+    }
+
+
+def _answer(
+    answer: CheckinAnswer, revealed: bool, all_answers: list[CheckinAnswer]
+) -> dict[str, Any]:
+    someone_skipped = any(a.skipped for a in all_answers)
+    needs_shown = revealed and (not someone_skipped or bool(answer.needs_shared))
+    return {
+        "partner_id": answer.partner_id,
+        "skipped": answer.skipped,
+        "answered_at": iso(answer.answered_at),
+        "needs": list(answer.needs or []) if needs_shown and not answer.skipped else None,
+        "appreciations": (
+            list(answer.appreciations or []) if revealed and not answer.skipped else None
+        ),
+    }
 
 
 def _rows(session: Session, model: Any, *where: Any, order: Any) -> list[Any]:
@@ -164,6 +221,8 @@ def export_couple(couple: Couple, *, session: Session) -> dict[str, Any]:
     round_ids = [r.id for r in rounds]
     turns = _rows(session, Turn, Turn.round_id.in_(round_ids), order=Turn.id)
     turn_ids = [t.id for t in turns]
+    agreements = _rows(session, Agreement, Agreement.couple_id == couple.id, order=Agreement.id)
+    reviews = reviews_of([a.id for a in agreements], session=session)
     document: dict[str, Any] = {
         "couple": row_dict(couple, COUPLE_FIELDS),
         "partners": [row_dict(p, PARTNER_FIELDS) for p in couple.partners],
@@ -173,10 +232,7 @@ def export_couple(couple: Couple, *, session: Session) -> dict[str, Any]:
             # A draft written in private belongs to its writer until shared.
             if s.drafted_in != DraftedIn.PRIVATE or s.shared
         ],
-        "agreements": [
-            row_dict(a, AGREEMENT_FIELDS)
-            for a in _rows(session, Agreement, Agreement.couple_id == couple.id, order=Agreement.id)
-        ],
+        "agreements": [export_agreement(a, reviews) for a in agreements],
         "rounds": [row_dict(r, ROUND_FIELDS) for r in rounds],
         "turns": [row_dict(t, TURN_FIELDS) for t in turns],
         "interruptions": [
@@ -197,6 +253,9 @@ def export_couple(couple: Couple, *, session: Session) -> dict[str, Any]:
                 session, Escalation, Escalation.couple_id == couple.id, order=Escalation.id
             )
         ],
-        "checkins": [],
+        "checkins": [
+            export_checkin(c)
+            for c in _rows(session, Checkin, Checkin.couple_id == couple.id, order=Checkin.id)
+        ],
     }
     return document

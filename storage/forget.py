@@ -19,6 +19,7 @@ from storage.couples import couples_of_user, partner_in
 from storage.enums import TimerStatus
 from storage.models import (
     Agreement,
+    AgreementReview,
     Couple,
     Partner,
     SafetyCheck,
@@ -93,9 +94,11 @@ def _leave(couple: Couple, telegram_user_id: int, session: Session) -> list[Purg
         .values(listener_id=None)
         .execution_options(synchronize_session=False)
     )
+    # Their answers to "still working?" (a revised wording among them) go with them.
+    session.execute(delete(AgreementReview).where(AgreementReview.partner_id == partner.id))
     # Agreements in their words (their request, their counter-proposal) go with them.
     session.execute(delete(Agreement).where(Agreement.proposed_by_id == partner.id))
-    # Cascades remove their statements, turns and interruptions.
+    # Cascades remove their statements, turns, interruptions and check-in answers.
     session.execute(delete(Partner).where(Partner.id == partner.id))
     session.expire(couple)
     if not couple.partners:

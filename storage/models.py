@@ -343,6 +343,8 @@ class AgreementReview(Base):
     asked_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
     answer: Mapped[ReviewAnswer | None] = Column(StoredEnum(ReviewAnswer, 16), nullable=True)
     answered_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    # "Partly": the agreement as this partner revised it (the agreement's text becomes it).
+    revised_text: Mapped[str | None] = Column(Text, nullable=True)
 
 
 class Checkin(Base):
@@ -388,6 +390,11 @@ class CheckinAnswer(Base):
     appreciations: Mapped[list[str] | None] = Column(JSON, nullable=True)
     skipped: Mapped[bool] = Column(Boolean, nullable=False, default=False, server_default="0")
     answered_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+    # Items the coach asked about, waiting for a rewrite or "Keep it": {"kind", "texts"}.
+    held: Mapped[dict[str, Any] | None] = Column(JSON, nullable=True)
+    # The other partner skipped: whether this partner's needs may be shown all the same
+    # (None: not asked, or nobody skipped).
+    needs_shared: Mapped[bool | None] = Column(Boolean, nullable=True)
 
 
 class Round(Base):

@@ -1,9 +1,10 @@
 """Retention: message texts older than RETENTION_DAYS are removed from our database.
 
 What a person typed is cleared (statement texts and topics, the coach's findings that quote
-them, agreement texts, interruptions, topics of rounds/pauses/escalations, raw updates
-still in the inbox); the outcomes stay (times, steps, counts, statuses). Running it twice
-changes nothing more: it only clears what is still there. Rasa's events are purged by the
+them, agreement texts and their revised wordings, check-in needs and appreciations,
+interruptions, topics of rounds/pauses/escalations, raw updates still in the inbox); the
+outcomes stay (times, steps, counts, statuses). Running it twice changes nothing more: it
+only clears what is still there. Rasa's events are purged by the
 bot (bot/housekeeping.py), conversation by conversation.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 import settings
@@ -20,6 +21,9 @@ from storage.engine import rows_changed
 from storage.enums import InboxStatus
 from storage.models import (
     Agreement,
+    AgreementReview,
+    Checkin,
+    CheckinAnswer,
     Escalation,
     InboxUpdate,
     Interruption,
@@ -65,6 +69,26 @@ def purge_texts_before(moment: datetime, *, session: Session) -> dict[str, int]:
         update(Agreement)
         .where(Agreement.created_at < moment, Agreement.text != "")
         .values(text=""),
+    )
+    run(
+        "agreement_reviews",
+        update(AgreementReview)
+        .where(AgreementReview.asked_at < moment, AgreementReview.revised_text.isnot(None))
+        .values(revised_text=None),
+    )
+    old_checkins = select(Checkin.id).where(Checkin.started_at < moment).scalar_subquery()
+    run(
+        "checkin_answers",
+        update(CheckinAnswer)
+        .where(
+            CheckinAnswer.checkin_id.in_(old_checkins),
+            or_(
+                CheckinAnswer.needs.isnot(None),
+                CheckinAnswer.appreciations.isnot(None),
+                CheckinAnswer.held.isnot(None),
+            ),
+        )
+        .values(needs=None, appreciations=None, held=None),
     )
     run(
         "interruptions",

@@ -13,6 +13,9 @@ the only place that builds that JSON or reads it back.
     forget_request                                       ForgetRequest
     purge_conversation                                   PurgeConversation
     statement_answer_due                                 AnswerDue
+    checkin_monthly                                      MonthlyCheckin
+    checkin_reminder, checkin_expire                     CheckinTimer
+    agreement_review                                     ReviewDue
 
 `read` gives None for a payload that is not a whole one of its kind: the timer's handler
 then does nothing, as it does for a timer whose moment has passed.
@@ -194,6 +197,61 @@ class AnswerDue:
 
 
 @dataclass(frozen=True)
+class MonthlyCheckin:
+    """The couple's monthly check-in; `at` is the moment it was scheduled for (a timer of an
+    older schedule finds the couple's newest monthly timer is another one, and does nothing)."""
+
+    couple_id: int
+
+    def dump(self) -> dict[str, Any]:
+        return {"couple_id": self.couple_id}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> MonthlyCheckin | None:
+        try:
+            return cls(int(payload["couple_id"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class CheckinTimer:
+    """A check-in's reminder or expiry (an answered or ended check-in ignores it)."""
+
+    checkin_id: int
+
+    def dump(self) -> dict[str, Any]:
+        return {"checkin_id": self.checkin_id}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> CheckinTimer | None:
+        try:
+            return cls(int(payload["checkin_id"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """An agreement's review date: it fires only while the agreement still has this date."""
+
+    agreement_id: int
+    review_at: datetime
+
+    def dump(self) -> dict[str, Any]:
+        return {"agreement_id": self.agreement_id, "review_at": self.review_at.isoformat()}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> ReviewDue | None:
+        try:
+            return cls(
+                int(payload["agreement_id"]), datetime.fromisoformat(str(payload["review_at"]))
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
 class ThirdPartyFollowUp:
     """The third-party suggestion for one couple's topic (None: pauses without a topic)."""
 
@@ -223,4 +281,7 @@ TimerPayload = (
     | HoldNotice
     | AnswerDue
     | ThirdPartyFollowUp
+    | MonthlyCheckin
+    | CheckinTimer
+    | ReviewDue
 )

@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from actions.core.replies import Outgoing
-from storage.models import Couple
+from storage.models import Agreement, Couple
 from storage.pauses import FlowState
 
 
@@ -97,3 +97,35 @@ def cancel_in_private(private_chat_id: int, session: Session, now: datetime) -> 
     for canceller in _private_cancellers:
         replies += canceller(private_chat_id, session, now)
     return replies
+
+
+# A couple became ready (both partners agreed in private) or changed its time zone: flows
+# with schedules of their own (the monthly check-in) register how to plan them again.
+CoupleHook = Callable[[Couple, Session, datetime], None]
+_couple_hooks: list[CoupleHook] = []
+
+
+def register_couple_hook(hook: CoupleHook) -> CoupleHook:
+    _couple_hooks.append(hook)
+    return hook
+
+
+def couple_changed(couple: Couple, session: Session, now: datetime) -> None:
+    for hook in _couple_hooks:
+        hook(couple, session, now)
+
+
+# An agreement was made with a review date (the guided statement's "Yes"): the check-in flow
+# registers its review timer ("Is this still working?" on that date).
+AgreementHook = Callable[[Agreement, Couple, Session, datetime], None]
+_agreement_hooks: list[AgreementHook] = []
+
+
+def register_agreement_hook(hook: AgreementHook) -> AgreementHook:
+    _agreement_hooks.append(hook)
+    return hook
+
+
+def agreement_made(agreement: Agreement, couple: Couple, session: Session, now: datetime) -> None:
+    for hook in _agreement_hooks:
+        hook(agreement, couple, session, now)

@@ -34,8 +34,12 @@ CAPTURE_ORDER: tuple[str, ...] = (
     "escalation_own_step",
     # pause/actions.py: a pause waiting for words (a time zone, a time to come back, ready).
     "pause_answer",
+    # checkin/agreements.py: the partner who pressed "Partly" writes the new wording.
+    "agreement_revision",
     # statement/actions.py: the speaker's describe/feel/request; the listener's words.
     "statement_words",
+    # checkin/answers.py: a partner's needs and appreciations, in their private chat.
+    "checkin_answer",
     # round_robin/actions.py: the floor holder's words; the listener's interruptions.
     "round_robin_floor",
     # joining/actions.py: a formed couple without a time zone names a city.

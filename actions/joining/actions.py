@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 import settings
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
+from actions.core.flows import couple_changed
 from actions.core.replies import KeepKeyboard, Outgoing, Reply, Toast
 from actions.core.routing import capturer
 from actions.core.timers import timer_handler
@@ -25,6 +26,7 @@ from actions.statement.actions import open_draft_prompt
 from storage import timers
 from storage.couples import (
     JoinResult,
+    all_consented,
     couple_for_group,
     couples_of_user,
     is_complete,
@@ -141,6 +143,7 @@ def save_timezone(
 ) -> list[Outgoing]:
     couple.timezone = zone
     timers.cancel_kind(TIMEZONE_REMINDER, couple.group_chat_id, session=session)
+    couple_changed(couple, session, utc_now())  # e.g. the monthly check-in, in the new zone
     return [Reply(response="utter_timezone_set", values={"timezone": zone})]
 
 
@@ -196,6 +199,9 @@ class ActionGiveConsent(TalkingStickAction):
         newly = not_yet_agreed(couples, ctx.user_id)
         for partner in newly:
             partner.consented_at = utc_now()
+        for couple in couples:
+            if newly and all_consented(couple):
+                couple_changed(couple, session, utc_now())  # ready: e.g. the monthly check-in
         # Consent continues into the private safety check (actions/safety).
         return [
             Reply(response="utter_consent_thanks"),

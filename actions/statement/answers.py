@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from actions.core.context import MessageContext
-from actions.core.flows import running_flow
+from actions.core.flows import agreement_made, running_flow
 from actions.core.replies import Outgoing, Reply, Toast
 from actions.core.timers import timer_handler
 from actions.pause.times import Parsed, choice_time, describe_time, parse_time
@@ -206,6 +206,7 @@ class ActionStatementYes(StatementButton):
             session=session,
         )
         finish(statement, ListenerAnswer.YES, StatementStatus.COMPLETE, now)
+        agreement_made(agreement, couple, session, now)  # its review date comes back
         question = request_question(statement.request_text or "")
         return [agreed_reply(statement, couple, agreement, question, pressed.presser, session)]
 
@@ -363,6 +364,7 @@ class ActionStatementAcceptIdea(StatementButton):
             idea, agreed_by=pressed.presser.id, review_at=review_at(now), now=now
         )
         finish(statement, ListenerAnswer.ANOTHER_IDEA, StatementStatus.COMPLETE, now)
+        agreement_made(idea, pressed.couple, session, now)  # its review date comes back
         return [agreed_reply(statement, pressed.couple, idea, idea.text, pressed.presser, session)]
 
 

@@ -26,6 +26,11 @@ GRACE_SECONDS = 3  # round-robin: "finish your sentence" after time-up
 # The group's neutral note after a safety hold comes this much later (production: 1800).
 SAFETY_NOTICE_DELAY_SECONDS = 5
 
+# A half-done check-in: one reminder this long after it started, then it expires this long
+# after the reminder (production: two days each). Long enough to answer a whole check-in.
+CHECKIN_REMINDER_SECONDS = 25
+CHECKIN_EXPIRE_SECONDS = 10
+
 _names = itertools.count(1)
 
 
@@ -80,6 +85,8 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             "AGREEMENT_REVIEW_DAYS": "10",  # guided statement (tests/statement/test_e2e.py)
             "TURN_SECONDS": str(TURN_SECONDS),
             "ROUND_ROBIN_GRACE_SECONDS": str(GRACE_SECONDS),
+            "CHECKIN_REMINDER_SECONDS": str(CHECKIN_REMINDER_SECONDS),  # tests/checkin
+            "CHECKIN_EXPIRE_SECONDS": str(CHECKIN_EXPIRE_SECONDS),
         },
     )
     stack = Stack(config)
