@@ -27,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("resume", "resume"),
     Command("cancel", "cancel"),
     Command("escalation", "show_escalation"),
+    Command("progress", "show_progress"),
     Command("export", "export_data"),
     Command("forget", "forget_data"),
     Command("timezone", "set_timezone", "timezone"),

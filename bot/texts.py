@@ -22,6 +22,7 @@ COMMAND_MENU = {
     "resume": "Come back to where you paused",
     "cancel": "End the current exercise",
     "escalation": "Your escalation steps",
+    "progress": "How you two are doing this quarter, as a chart",
     "export": "Get your couple's saved data as a file",
     "forget": "Delete your data (asks first)",
     "timezone": "Change your couple's time zone",

@@ -43,6 +43,7 @@ class TimerKind(StrEnum):
     HEADS_UP = "round_robin_heads_up"
     SAFETY_HOLD_NOTICE = "safety_hold_notice"
     FORGET_REQUEST = "forget_request"
+    QUARTERLY_REVIEW = "progress_quarterly"
     # Run by the bot itself, without Rasa (bot/housekeeping.py).
     PURGE_CONVERSATION = "purge_conversation"
     RETENTION = "retention"

@@ -22,6 +22,7 @@ from storage.models import (
     Escalation,
     Interruption,
     Pause,
+    ProgressSummary,
     Round,
     Statement,
     Turn,
@@ -37,6 +38,7 @@ EXPORT_LIST_KEYS = (
     "pauses",
     "escalations",
     "checkins",
+    "progress_summaries",
 )
 
 
@@ -148,6 +150,14 @@ PAUSE_FIELDS = (
     "status",
 )
 ESCALATION_FIELDS = ("id", "topic", "pause_count", "suggestion_made_at", "choice", "created_at")
+PROGRESS_SUMMARY_FIELDS = (
+    "id",
+    "quarter",
+    "period_start",
+    "period_end",
+    "indicators",
+    "created_at",
+)
 
 
 def _rows(session: Session, model: Any, *where: Any, order: Any) -> list[Any]:
@@ -191,5 +201,14 @@ def export_couple(couple: Couple, *, session: Session) -> dict[str, Any]:
             )
         ],
         "checkins": [],
+        "progress_summaries": [
+            row_dict(summary, PROGRESS_SUMMARY_FIELDS)
+            for summary in _rows(
+                session,
+                ProgressSummary,
+                ProgressSummary.couple_id == couple.id,
+                order=ProgressSummary.id,
+            )
+        ],
     }
     return document

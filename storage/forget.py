@@ -21,6 +21,7 @@ from storage.models import (
     Agreement,
     Couple,
     Partner,
+    ProgressSummary,
     SafetyCheck,
     SafetyEvent,
     Statement,
@@ -95,6 +96,8 @@ def _leave(couple: Couple, telegram_user_id: int, session: Session) -> list[Purg
     )
     # Agreements in their words (their request, their counter-proposal) go with them.
     session.execute(delete(Agreement).where(Agreement.proposed_by_id == partner.id))
+    # A quarterly summary is both partners' numbers side by side: it goes as a whole.
+    session.execute(delete(ProgressSummary).where(ProgressSummary.couple_id == couple.id))
     # Cascades remove their statements, turns and interruptions.
     session.execute(delete(Partner).where(Partner.id == partner.id))
     session.expire(couple)
@@ -126,7 +129,7 @@ def _delete_couple_rows(couple: Couple, session: Session) -> list[Purge]:
     if closed_at is None:
         session.execute(delete(Timer).where(Timer.chat_id == couple.group_chat_id))
     # Cascades remove partners, statements, agreements, rounds, turns, interruptions,
-    # pauses and escalations.
+    # pauses, escalations and progress summaries.
     session.execute(delete(Couple).where(Couple.id == couple.id))
     session.expunge(couple)
     if closed_at is not None:

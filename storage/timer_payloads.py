@@ -10,6 +10,7 @@ the only place that builds that JSON or reads it back.
     round_robin_turn_end, round_robin_heads_up           TurnTimer
     forget_request                                       ForgetRequest
     purge_conversation                                   PurgeConversation
+    progress_quarterly                                   QuarterlyReview
 
 `read` gives None for a payload that is not a whole one of its kind: the timer's handler
 then does nothing, as it does for a timer whose moment has passed.
@@ -170,6 +171,24 @@ class HoldNotice:
             return None
 
 
+@dataclass(frozen=True)
+class QuarterlyReview:
+    """The quarterly summary of one couple: the quarter it looks back on ("2026-Q3")."""
+
+    couple_id: int
+    quarter: str
+
+    def dump(self) -> dict[str, Any]:
+        return {"couple_id": self.couple_id, "quarter": self.quarter}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> QuarterlyReview | None:
+        try:
+            return cls(int(payload["couple_id"]), str(payload["quarter"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
 TimerPayload = (
     PauseReminder
     | PauseResume
@@ -179,4 +198,5 @@ TimerPayload = (
     | ForgetRequest
     | PurgeConversation
     | HoldNotice
+    | QuarterlyReview
 )

@@ -71,7 +71,17 @@ def test_every_story_step_is_what_its_intents_rule_does():
 
 # -- responses: used in code, and present in the domain ----------------------------------------
 
-FLOWS = ("core", "general", "joining", "statement", "round_robin", "pause", "safety", "privacy")
+FLOWS = (
+    "core",
+    "general",
+    "joining",
+    "statement",
+    "round_robin",
+    "pause",
+    "safety",
+    "privacy",
+    "progress",
+)
 RESPONSE_NAME = re.compile(r"""["'](utter_\w+)["']""")
 SECTION = re.compile(r"^  # ── (\w+) \(actions/(\w+)/\)")
 
