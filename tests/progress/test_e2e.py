@@ -46,6 +46,7 @@ def test_progress_sends_a_real_png_chart_with_a_caption_and_the_quarterly_review
     telegram.send(group, alex, "Fair enough, let's sit down on Sunday")
     telegram.send(group, alex, "/done")
     telegram.wait_for_text(group, "That's the end of the round-robin", after=mark)
+    telegram.wait_for_text(group, "go on with a guided statement", after=mark)  # the last
 
     # /progress: one photo in the group, its caption the summary in words.
     mark = telegram.last_seq()
