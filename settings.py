@@ -98,6 +98,9 @@ class Settings:
     # Within this time a second crisis message gets a short answer, not the whole text.
     crisis_repeat_seconds: float = 600.0
     forget_confirm_seconds: float = 600.0  # how long /forget's buttons work
+    # The quarterly progress summary is posted on a quarter's first day at this hour
+    # (0-23) of the couple's time zone.
+    quarterly_review_hour: int = 10
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -149,6 +152,16 @@ def _number(raw: str) -> float:
     return value
 
 
+def _hour(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError("an hour of the day, 0 to 23") from None
+    if not 0 <= value <= 23:
+        raise ValueError("an hour of the day, 0 to 23")
+    return value
+
+
 def _path(raw: str) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -176,6 +189,7 @@ _PARSERS: dict[object, Callable[[str], Any]] = {
 # Where a variable needs more than its type's parser.
 _SPECIAL: dict[str, Callable[[str], Any]] = {
     "log_level": _log_level,
+    "quarterly_review_hour": _hour,
     "sqlite_busy_timeout_seconds": _zero_or_more,  # 0: fail at once (a test of locking)
     "round_robin_grace_seconds": _zero_or_more,  # 0: the floor passes at time-up
 }

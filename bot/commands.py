@@ -30,6 +30,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("checkin", "start_checkin", "checkin_option"),
     Command("agreements", "show_agreements"),
     Command("lifechange", "life_change"),
+    Command("progress", "show_progress"),
     Command("export", "export_data"),
     Command("forget", "forget_data"),
     Command("timezone", "set_timezone", "timezone"),

@@ -26,12 +26,14 @@ from telegram.error import (
 import settings
 from bot.database import in_transaction
 from bot.export import export_document
+from bot.progress import CHART_FILE_NAME, chart_png
 from storage.engine import transaction
 from storage.supergroups import move_chat
 
 logger = logging.getLogger(__name__)
 
 TELEGRAM_TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 MAX_BACKOFF = 30.0
 
@@ -48,6 +50,9 @@ class OutgoingMessage:
     export: dict[str, int] | None = None
     # Sent once this message was delivered (e.g. "sent to you privately" in the group).
     then: OutgoingMessage | None = None
+    # {"couple_id", "quarter"}: the couple's progress chart, drawn here and sent as a photo
+    # with the text as its caption (bot/progress.py).
+    chart: dict[str, Any] | None = None
 
 
 @dataclass
@@ -80,7 +85,7 @@ def read_answer(rasa_messages: list[dict[str, Any]], chat_id: int) -> Answer:
         buttons = [button for piece in pending for button in piece.get("buttons") or []]
         if "message" in telegram:
             message = _message(telegram["message"], text, buttons, chat_id)
-            if message.text.strip() or message.document or message.export:
+            if message.text.strip() or message.document or message.export or message.chart:
                 answer.messages.append(message)
         elif "if_undeliverable" in telegram and answer.messages:
             fallback = _message(telegram["if_undeliverable"], text, buttons, chat_id)
@@ -123,6 +128,7 @@ def _message(
         list(buttons),
         document if isinstance(document, dict) else None,
         export=export,
+        chart=_chart_request(where.get("chart")),
     )
 
 
@@ -131,6 +137,15 @@ def _export_request(value: Any) -> dict[str, int] | None:
         return None
     try:
         return {"couple_id": int(value["couple_id"]), "user_id": int(value["user_id"])}
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _chart_request(value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return {"couple_id": int(value["couple_id"]), "quarter": str(value["quarter"])}
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -198,6 +213,9 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
         if document is None:
             return
         message = replace(message, document=document, export=None)
+    if message.chart is not None:
+        await deliver_chart(bot, message)
+        return
     try:
         if message.document:
             content = str(message.document.get("content", "")).encode("utf-8")
@@ -239,3 +257,47 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
         logger.error(
             "chat %s: Telegram refused a message (%s)", message.chat_id, type(error).__name__
         )
+
+
+async def deliver_chart(bot: Bot, message: OutgoingMessage) -> None:
+    """The progress chart as a photo, its summary the caption. A caption longer than
+    Telegram's 1024 characters follows as a message of its own; a chart that can't be
+    drawn leaves the summary as plain text (it says the same, for screen readers too)."""
+    assert message.chart is not None
+    couple_id, label = int(message.chart["couple_id"]), str(message.chart["quarter"])
+    as_text = replace(message, chart=None)
+    try:
+        png = await chart_png(couple_id, label, message.chat_id)
+    except Exception as error:  # a drawing fault must not lose the summary
+        logger.error("progress chart of couple %s failed: %s", couple_id, type(error).__name__)
+        png = b""
+    if png is None:  # not this chat's couple: nothing of it is sent here
+        return
+    if not png:
+        await deliver(bot, as_text)
+        return
+    fits = len(message.text) <= CAPTION_LIMIT
+    try:
+        await with_retries(
+            lambda: bot.send_photo(
+                message.chat_id,
+                InputFile(png, filename=CHART_FILE_NAME),
+                caption=message.text if fits else None,
+            ),
+            "sendPhoto",
+        )
+    except ChatMigrated as error:
+        logger.info("chat %s is now chat %s", message.chat_id, error.new_chat_id)
+        with transaction() as session:
+            move_chat(message.chat_id, error.new_chat_id, session=session)
+        await deliver(bot, replace(message, chat_id=error.new_chat_id))
+        return
+    except (Forbidden, BadRequest) as error:
+        logger.error(
+            "chat %s: Telegram refused a photo (%s)", message.chat_id, type(error).__name__
+        )
+        return
+    if not fits:
+        await deliver(bot, replace(as_text, then=None))
+    if message.then is not None:
+        await deliver(bot, message.then)

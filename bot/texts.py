@@ -25,6 +25,7 @@ COMMAND_MENU = {
     "checkin": "Three needs, three appreciations, shown together",
     "agreements": "What you agreed, with review dates",
     "lifechange": "Life changed: look at your agreements again",
+    "progress": "How you two are doing this quarter, as a chart",
     "export": "Get your couple's saved data as a file",
     "forget": "Delete your data (asks first)",
     "timezone": "Change your couple's time zone",

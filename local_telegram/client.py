@@ -254,6 +254,13 @@ class LocalTelegram:
         result: JSON = self._call("GET", f"/messages/{chat_id}/{message_id}")
         return result
 
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes of a file the bot sent (sendDocument, sendPhoto), as it uploaded them."""
+        response = self._http.get(f"/files/{file_id}")
+        if response.status_code >= 400:
+            raise LocalTelegramError(response.status_code, response.text)
+        return response.content
+
     def chat(self, chat_id: int) -> JSON:
         result: JSON = self._call("GET", f"/chats/{chat_id}")
         return result

@@ -257,6 +257,17 @@ async def get_message(request: web.Request) -> web.Response:
     })
 
 
+@routes.get("/_control/files/{file_id}")
+async def get_file_content(request: web.Request) -> web.Response:
+    """The bytes of a file the bot sent (a document, a photo) or a user sent, as stored."""
+    stored = world_of(request).files.get(request.match_info["file_id"])
+    if stored is None:
+        raise ApiError(404, "no such file")
+    return web.Response(
+        body=stored.content, content_type=stored.mime_type or "application/octet-stream"
+    )
+
+
 @routes.get("/_control/commands")
 async def commands(request: web.Request) -> web.Response:
     world = world_of(request)

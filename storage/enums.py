@@ -54,6 +54,7 @@ class TimerKind(StrEnum):
     CHECKIN_REMINDER = "checkin_reminder"
     CHECKIN_EXPIRE = "checkin_expire"
     AGREEMENT_REVIEW = "agreement_review"
+    QUARTERLY_REVIEW = "progress_quarterly"
     # Run by the bot itself, without Rasa (bot/housekeeping.py).
     PURGE_CONVERSATION = "purge_conversation"
     RETENTION = "retention"

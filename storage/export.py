@@ -25,6 +25,7 @@ from storage.models import (
     Escalation,
     Interruption,
     Pause,
+    ProgressSummary,
     Round,
     Statement,
     Turn,
@@ -41,6 +42,7 @@ EXPORT_LIST_KEYS = (
     "pauses",
     "escalations",
     "checkins",
+    "progress_summaries",
 )
 
 
@@ -210,6 +212,14 @@ def _answer(
             list(answer.appreciations or []) if revealed and not answer.skipped else None
         ),
     }
+PROGRESS_SUMMARY_FIELDS = (
+    "id",
+    "quarter",
+    "period_start",
+    "period_end",
+    "indicators",
+    "created_at",
+)
 
 
 def _rows(session: Session, model: Any, *where: Any, order: Any) -> list[Any]:
@@ -256,6 +266,15 @@ def export_couple(couple: Couple, *, session: Session) -> dict[str, Any]:
         "checkins": [
             export_checkin(c)
             for c in _rows(session, Checkin, Checkin.couple_id == couple.id, order=Checkin.id)
+        ],
+        "progress_summaries": [
+            row_dict(summary, PROGRESS_SUMMARY_FIELDS)
+            for summary in _rows(
+                session,
+                ProgressSummary,
+                ProgressSummary.couple_id == couple.id,
+                order=ProgressSummary.id,
+            )
         ],
     }
     return document

@@ -22,6 +22,7 @@ from storage.models import (
     AgreementReview,
     Couple,
     Partner,
+    ProgressSummary,
     SafetyCheck,
     SafetyEvent,
     Statement,
@@ -98,6 +99,8 @@ def _leave(couple: Couple, telegram_user_id: int, session: Session) -> list[Purg
     session.execute(delete(AgreementReview).where(AgreementReview.partner_id == partner.id))
     # Agreements in their words (their request, their counter-proposal) go with them.
     session.execute(delete(Agreement).where(Agreement.proposed_by_id == partner.id))
+    # A quarterly summary is both partners' numbers side by side: it goes as a whole.
+    session.execute(delete(ProgressSummary).where(ProgressSummary.couple_id == couple.id))
     # Cascades remove their statements, turns, interruptions and check-in answers.
     session.execute(delete(Partner).where(Partner.id == partner.id))
     session.expire(couple)
@@ -129,7 +132,7 @@ def _delete_couple_rows(couple: Couple, session: Session) -> list[Purge]:
     if closed_at is None:
         session.execute(delete(Timer).where(Timer.chat_id == couple.group_chat_id))
     # Cascades remove partners, statements, agreements, rounds, turns, interruptions,
-    # pauses and escalations.
+    # pauses, escalations and progress summaries.
     session.execute(delete(Couple).where(Couple.id == couple.id))
     session.expunge(couple)
     if closed_at is not None:

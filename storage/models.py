@@ -552,3 +552,22 @@ class SafetyCheck(Base):
     step: Mapped[str | None] = Column(String(32), nullable=True)
     started_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)
     completed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
+
+
+class ProgressSummary(Base):
+    """A quarter's indicators as posted to the couple (actions/progress/): numbers and
+    partner ids only, never a word the couple wrote, never a name."""
+
+    __tablename__ = "progress_summaries"
+    __table_args__ = (UniqueConstraint("couple_id", "quarter", name="uq_progress_quarter"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    couple_id: Mapped[int] = Column(
+        Integer, ForeignKey("couples.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    quarter: Mapped[str] = Column(String(8), nullable=False)  # "2026-Q3", in the couple's zone
+    period_start: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    period_end: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    # storage.indicators.Indicators.dump(): this quarter's numbers and the previous one's.
+    indicators: Mapped[dict[str, Any]] = Column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utc_now)

@@ -16,6 +16,7 @@ the only place that builds that JSON or reads it back.
     checkin_monthly                                      MonthlyCheckin
     checkin_reminder, checkin_expire                     CheckinTimer
     agreement_review                                     ReviewDue
+    progress_quarterly                                   QuarterlyReview
 
 `read` gives None for a payload that is not a whole one of its kind: the timer's handler
 then does nothing, as it does for a timer whose moment has passed.
@@ -270,6 +271,24 @@ class ThirdPartyFollowUp:
             return None
 
 
+@dataclass(frozen=True)
+class QuarterlyReview:
+    """The quarterly summary of one couple: the quarter it looks back on ("2026-Q3")."""
+
+    couple_id: int
+    quarter: str
+
+    def dump(self) -> dict[str, Any]:
+        return {"couple_id": self.couple_id, "quarter": self.quarter}
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> QuarterlyReview | None:
+        try:
+            return cls(int(payload["couple_id"]), str(payload["quarter"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
 TimerPayload = (
     PauseReminder
     | PauseResume
@@ -284,4 +303,5 @@ TimerPayload = (
     | MonthlyCheckin
     | CheckinTimer
     | ReviewDue
+    | QuarterlyReview
 )

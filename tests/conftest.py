@@ -36,6 +36,7 @@ EXPECTED_EXPORT_KEYS = [
     "pauses",
     "escalations",
     "checkins",
+    "progress_summaries",
 ]
 
 

@@ -9,7 +9,10 @@ rendered text (cut into pieces at blank lines; the bot joins them again, bot/sen
                                "chat_id": to another chat, "document": a file, the text its caption,
                                "export": {"couple_id", "user_id"}: the bot builds that couple's
                                export itself and sends it, the text its caption, to that
-                               person's private chat (bot/export.py)
+                               person's private chat (bot/export.py),
+                               "chart": {"couple_id", "quarter"}: the bot draws that
+                               couple's progress chart itself and sends it as a photo to
+                               the couple's group, the text its caption (bot/progress.py)
   {"if_undeliverable": {}}     the text before is sent instead of the message before it
                                when Telegram refuses that one (403), to this chat unless
                                "chat_id" says otherwise
@@ -70,6 +73,9 @@ class Reply:
     # The couple's data as a document, built and sent by the bot itself to the partner's
     # private chat, so it never passes through Rasa (its tracker keeps every answer).
     export: ExportRequest | None = None
+    # The couple's progress chart, drawn by the bot from our database and sent as a photo
+    # with this text as its caption: no PNG bytes in Rasa's tracker.
+    chart: ChartRequest | None = None
     # Sent instead when Telegram refuses the reply (403: the person never opened a private
     # chat with the bot, or blocked it). Goes to the chat the message came from by default.
     if_undeliverable: Reply | None = None
@@ -83,6 +89,15 @@ class ExportRequest:
 
     couple_id: int
     user_id: int
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    """Draw couple `couple_id`'s progress chart for `quarter` ("2026-Q3") and send it to
+    the couple's own group (the bot refuses any other chat)."""
+
+    couple_id: int
+    quarter: str
 
 
 @dataclass(frozen=True)
@@ -138,6 +153,8 @@ def _send_reply(
         where["document"] = reply.document
     if reply.export is not None:
         where["export"] = {"couple_id": reply.export.couple_id, "user_id": reply.export.user_id}
+    if reply.chart is not None:
+        where["chart"] = {"couple_id": reply.chart.couple_id, "quarter": reply.chart.quarter}
     _utter(dispatcher, domain, reply.response, reply.values, {kind: where}, reply.buttons)
 
 

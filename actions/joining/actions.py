@@ -20,6 +20,7 @@ from actions.core.routing import capturer
 from actions.core.timers import timer_handler
 from actions.core.timezones import resolve_timezone, timezone_buttons
 from actions.privacy.forget import schedule_purges
+from actions.progress.quarterly import ensure_quarterly_review, reschedule_quarterly_review
 from actions.safety.actions import after_consent as safety_check_after_consent
 from actions.safety.actions import on_private_start as safety_on_private_start
 from actions.statement.actions import open_draft_prompt
@@ -135,6 +136,7 @@ class ActionJoinCouple(TalkingStickAction):
             )
             replies.append(Reply(response="utter_ask_timezone", buttons=timezone_buttons()))
         replies.append(Reply(response="utter_invite_private", values={"link": deep_link(ctx)}))
+        ensure_quarterly_review(couple, utc_now(), session=session)  # the quarterly summary
         return replies
 
 
@@ -144,6 +146,8 @@ def save_timezone(
     couple.timezone = zone
     timers.cancel_kind(TIMEZONE_REMINDER, couple.group_chat_id, session=session)
     couple_changed(couple, session, utc_now())  # e.g. the monthly check-in, in the new zone
+    # The quarterly summary comes at the start of a quarter in the couple's zone.
+    reschedule_quarterly_review(couple, utc_now(), session=session)
     return [Reply(response="utter_timezone_set", values={"timezone": zone})]
 
 

@@ -81,6 +81,7 @@ FLOWS = (
     "safety",
     "privacy",
     "checkin",
+    "progress",
 )
 RESPONSE_NAME = re.compile(r"""["'](utter_\w+)["']""")
 SECTION = re.compile(r"^  # ── (\w+) \(actions/(\w+)/\)")
