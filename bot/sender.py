@@ -26,7 +26,6 @@ from telegram.error import (
 import settings
 from bot.database import in_transaction
 from bot.export import export_document
-from storage.engine import transaction
 from storage.supergroups import move_chat
 
 logger = logging.getLogger(__name__)
@@ -227,8 +226,8 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
     except ChatMigrated as error:
         # The group became a supergroup: its couple moves, and the message goes there.
         logger.info("chat %s is now chat %s", message.chat_id, error.new_chat_id)
-        with transaction() as session:
-            move_chat(message.chat_id, error.new_chat_id, session=session)
+        old, new = message.chat_id, error.new_chat_id
+        await in_transaction(lambda session: move_chat(old, new, session=session))
         await deliver(bot, replace(message, chat_id=error.new_chat_id))
     except Forbidden:
         # e.g. a partner never opened a private chat with the bot

@@ -12,7 +12,6 @@ import logging
 from bot.database import in_transaction
 from bot.relay import Relay, TimerJob
 from storage import timers
-from storage.engine import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +23,12 @@ class TimerDispatcher:
         self._worker = worker
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Take back what this worker's previous run claimed but never fired, then poll."""
-        with transaction() as session:
-            released = timers.release_claims_of(self._worker, session=session)
+        worker = self._worker
+        released = await in_transaction(
+            lambda session: timers.release_claims_of(worker, session=session)
+        )
         if released:
             logger.info("released %d timer(s) claimed before the restart", released)
         self._task = asyncio.create_task(self._run())
