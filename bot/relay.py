@@ -21,6 +21,7 @@ import asyncio
 import itertools
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -95,6 +96,7 @@ class Relay:
         self.locks = locks or ChatLocks(None, lease_seconds)
         self.lease_seconds = lease_seconds
         self._heartbeat: asyncio.Task[None] | None = None
+        self._heartbeat_thread = ThreadPoolExecutor(1, thread_name_prefix="heartbeat")
         self.can_read_all_group_messages = True
         self._queues: dict[int, asyncio.Queue[Job]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -144,8 +146,10 @@ class Relay:
             inbox.renew_leases(worker, lease_until, session=session)
             timers.renew_claims_of(worker, session=session)
 
-        await in_transaction(renew)
-        await self.locks.renew()
+        await self.locks.renew()  # first: it needs no thread
+        # On a thread of its own: behind the chats' database work in the shared pool, a
+        # renewal could come later than the lease.
+        await in_transaction(renew, executor=self._heartbeat_thread)
         taken = await self.take_over()
         if taken:
             logger.info("took over %d update(s) of a worker that stopped", taken)
@@ -179,6 +183,7 @@ class Relay:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.locks.close()
+        self._heartbeat_thread.shutdown(wait=False)
 
     async def _work(self, chat_id: int, queue: asyncio.Queue[Job]) -> None:
         while True:
@@ -296,8 +301,10 @@ class Relay:
 
     async def _handle_update(self, update: Update) -> None:
         chat_id = update.effective_chat.id if update.effective_chat else None
+        translated = translate(update, self.bot.username or "")
+        incoming = translated if isinstance(translated, Incoming) else None
         while True:
-            begun = await self._begin(update.update_id, chat_id)
+            begun, heard = await self._begin(update.update_id, chat_id, incoming)
             if not begun.earlier:
                 break
             # Older updates of this chat another worker received (or left when it died):
@@ -308,7 +315,6 @@ class Relay:
                     await self._run_job(chat_id or 0, UpdateJob(earlier_update))
         if begun.finished:
             return  # handled already (by another worker, or queued here twice)
-        translated = translate(update, self.bot.username or "")
         stored = begun.journal
         if stored is not None and isinstance(translated, Incoming):
             # Answered before a crash: deliver what was not sent yet, without asking again.
@@ -326,8 +332,6 @@ class Relay:
         elif isinstance(translated, Incoming) and await admit(self.bot, translated):
             # Words that must not be kept never reach Rasa (a partner's before consent):
             # see bot/withheld.py.
-            incoming = translated
-            heard = await in_transaction(lambda session: relayed(incoming, session))
             if heard is not None:
                 await self._relay(heard, update.update_id)
         await in_transaction(lambda session: inbox.mark_done(update.update_id, session=session))
@@ -389,13 +393,24 @@ class Relay:
                 await self._close_keyboard(incoming.chat_id, incoming.pressed_message_id)
         await self._deliver_all(answer, key, sent)
 
-    async def _begin(self, update_id: int, chat_id: int | None) -> inbox.Begun:
+    async def _begin(
+        self, update_id: int, chat_id: int | None, incoming: Incoming | None
+    ) -> tuple[inbox.Begun, Incoming | None]:
+        """One transaction: take the update (and the chat's older unfinished ones), read its
+        journal, and what Rasa may hear of it (bot/withheld.py; read only, and used only if
+        the update is admitted). Read once no older update is left to handle first, as
+        those may change it (a consent given)."""
         worker, lease_until = self.worker, self.lease_until()
-        return await in_transaction(
-            lambda session: inbox.begin(
+
+        def begin(session: Session) -> tuple[inbox.Begun, Incoming | None]:
+            begun = inbox.begin(
                 update_id, chat_id, worker=worker, lease_until=lease_until, session=session
             )
-        )
+            fresh = not begun.earlier and not begun.finished and begun.journal is None
+            heard = relayed(incoming, session) if fresh and incoming is not None else None
+            return begun, heard
+
+        return await in_transaction(begin)
 
     async def _journal(self, key: int) -> tuple[list[dict], int] | None:
         return await in_transaction(lambda session: inbox.journal(key, session=session))
@@ -480,7 +495,10 @@ class Relay:
     # -- one timer ------------------------------------------------------------------------
 
     async def _fire_timer(self, timer: DueTimer) -> None:
-        if not await in_transaction(lambda session: timers.still_claimed(timer, session=session)):
+        worker = self.worker
+        if not await in_transaction(
+            lambda session: timers.still_claimed(timer, session=session, worker=worker)
+        ):
             logger.info("timer %s (%s) no longer due: skipped", timer.id, timer.kind)
             return
         if timer.kind in LOCAL_KINDS:  # the bot's own housekeeping, no Rasa involved

@@ -109,7 +109,8 @@ class ChatLocks:
             try:
                 await lock.reacquire()
             except Exception as error:
-                logger.warning("a chat lock was not renewed (%s)", type(error).__name__)
+                if lock in self._held:  # else it was released meanwhile: nothing to renew
+                    logger.warning("a chat lock was not renewed (%s)", type(error).__name__)
 
     async def close(self) -> None:
         if self._client is not None:

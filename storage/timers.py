@@ -264,16 +264,18 @@ def mark_fired(timer_id: int, *, session: Session) -> None:
     )
 
 
-def still_claimed(timer: DueTimer, *, session: Session) -> bool:
-    """Whether the claimed timer is still this one, and still firing: it may have been
-    cancelled or deleted (e.g. by /forget) while it waited in its chat's queue, and its id
-    may already belong to a new timer."""
+def still_claimed(timer: DueTimer, *, session: Session, worker: str | None = None) -> bool:
+    """Whether the claimed timer is still this one, still firing, and (given `worker`)
+    still that worker's: it may have been cancelled or deleted (e.g. by /forget) while it
+    waited in its chat's queue, its id may already belong to a new timer, and another worker
+    may have taken the claim over (this one's heartbeat came too late)."""
     row = session.get(Timer, timer.id)
     return (
         row is not None
         and row.status == TimerStatus.FIRING
         and row.kind == timer.kind
         and row.chat_id == timer.chat_id
+        and (worker is None or row.claimed_by == worker)
     )
 
 
