@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from telegram import BotCommand, Update
@@ -26,6 +27,7 @@ from storage.models import utc_now
 logger = logging.getLogger(__name__)
 
 READY_TIMEOUT_SECONDS = 300
+DATABASE_THREADS = 16
 
 
 def checked_settings() -> Settings:
@@ -81,6 +83,11 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_init(application: Application, settings: Settings) -> None:
+    # The database work of every chat runs on these threads (bot/database.py): more than
+    # asyncio's default (cores + 4), so a few slow transactions don't hold up the others.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="database")
+    )
     rasa = RasaClient(
         settings.rasa_url.rstrip("/"),
         settings.rasa_auth_token,

@@ -21,6 +21,7 @@ import asyncio
 import itertools
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -95,7 +96,7 @@ class Relay:
         self.worker = worker
         self.locks = locks or ChatLocks(None, lease_seconds)
         self.lease_seconds = lease_seconds
-        self._heartbeat: asyncio.Task[None] | None = None
+        self._heartbeat: list[asyncio.Task[None]] = []
         self._heartbeat_thread = ThreadPoolExecutor(1, thread_name_prefix="heartbeat")
         self.can_read_all_group_messages = True
         self._queues: dict[int, asyncio.Queue[Job]] = {}
@@ -135,34 +136,43 @@ class Relay:
         return len(taken)
 
     def start_heartbeat(self) -> None:
-        self._heartbeat = asyncio.create_task(self._beat())
+        self._heartbeat = [
+            asyncio.create_task(self._every_third_of_the_lease(self.heartbeat, "heartbeat")),
+            asyncio.create_task(self._every_third_of_the_lease(self.sweep, "sweep")),
+        ]
 
     async def heartbeat(self) -> None:
-        """Keep what this worker holds (inbox rows, timer claims, chat locks) its own, and
-        take over what a dead worker left."""
+        """Keep what this worker holds (chat locks, inbox rows, timer claims) its own. Apart
+        from all other work, so that it is never late: a renewal that came after the lease
+        ran out would let another worker take over a job still running here."""
+        await self.locks.renew()  # first: it needs no thread
         worker, lease_until = self.worker, self.lease_until()
 
         def renew(session: Session) -> None:
             inbox.renew_leases(worker, lease_until, session=session)
             timers.renew_claims_of(worker, session=session)
 
-        await self.locks.renew()  # first: it needs no thread
         # On a thread of its own: behind the chats' database work in the shared pool, a
         # renewal could come later than the lease.
         await in_transaction(renew, executor=self._heartbeat_thread)
+
+    async def sweep(self) -> None:
+        """Take over what a dead worker left (its leases ran out)."""
         taken = await self.take_over()
         if taken:
             logger.info("took over %d update(s) of a worker that stopped", taken)
 
-    async def _beat(self) -> None:
+    async def _every_third_of_the_lease(
+        self, beat: Callable[[], Awaitable[None]], name: str
+    ) -> None:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
-                await self.heartbeat()
+                await beat()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the next beat tries again, well within the lease
-                logger.error("heartbeat failed (%s)", type(error).__name__)
+                logger.error("%s failed (%s)", name, type(error).__name__)
 
     def enqueue(self, chat_id: int, job: Job) -> None:
         queue = self._queues.setdefault(chat_id, asyncio.Queue())
@@ -178,7 +188,7 @@ class Relay:
             self._workers[chat_id] = asyncio.create_task(self._work(chat_id, queue))
 
     async def stop(self) -> None:
-        tasks = [*self._workers.values(), *([self._heartbeat] if self._heartbeat else [])]
+        tasks = [*self._workers.values(), *self._heartbeat]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

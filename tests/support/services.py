@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -75,9 +76,17 @@ def query(url: str, sql: str, params: tuple[Any, ...]) -> list[tuple]:
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
-            return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+            rows = cursor.fetchall() if cursor.description else []
+            return [tuple(_as_sqlite_gives_it(value) for value in row) for row in rows]
     finally:
         connection.close()
+
+
+def _as_sqlite_gives_it(value: Any) -> Any:
+    """A time as SQLAlchemy stores it in SQLite (the tests read both databases alike)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
 
 
 def flush_redis(url: str) -> None:
