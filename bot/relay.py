@@ -145,16 +145,17 @@ class Relay:
         """Keep what this worker holds (chat locks, inbox rows, timer claims) its own. Apart
         from all other work, so that it is never late: a renewal that came after the lease
         ran out would let another worker take over a job still running here."""
-        await self.locks.renew()  # first: it needs no thread
         worker, lease_until = self.worker, self.lease_until()
 
         def renew(session: Session) -> None:
             inbox.renew_leases(worker, lease_until, session=session)
             timers.renew_claims_of(worker, session=session)
 
-        # On a thread of its own: behind the chats' database work in the shared pool, a
-        # renewal could come later than the lease.
-        await in_transaction(renew, executor=self._heartbeat_thread)
+        # The database part on a thread of its own: behind the chats' database work in the
+        # shared pool, a renewal could come later than the lease.
+        await asyncio.gather(
+            self.locks.renew(), in_transaction(renew, executor=self._heartbeat_thread)
+        )
 
     async def sweep(self) -> None:
         """Take over what a dead worker left (its leases ran out)."""
@@ -165,10 +166,15 @@ class Relay:
     async def _every_third_of_the_lease(
         self, beat: Callable[[], Awaitable[None]], name: str
     ) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
+            started = loop.time()
             try:
                 await beat()
+                took = loop.time() - started
+                if took > self.lease_seconds / 3:
+                    logger.warning("%s took %.1f s", name, took)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the next beat tries again, well within the lease

@@ -15,6 +15,8 @@ from storage import timers
 
 logger = logging.getLogger(__name__)
 
+MAX_IN_FLIGHT = 32  # timers claimed and not yet fired, per worker
+
 
 class TimerDispatcher:
     def __init__(self, relay: Relay, poll_seconds: float, worker: str) -> None:
@@ -42,8 +44,15 @@ class TimerDispatcher:
         """Claim what is due now and queue it; returns how many timers were queued."""
         in_flight = self._relay.timers_in_flight
         skip = set(in_flight)  # timers still queued or firing here: not claimed (nor counted)
+        # Only as many as this worker fires soon: the rest are left to the other workers
+        # (and a claim that waits long here only needs renewing).
+        room = MAX_IN_FLIGHT - len(in_flight)
+        if room <= 0:
+            return 0
         claimed = await in_transaction(
-            lambda session: timers.claim_due(session=session, worker=self._worker, skip=skip)
+            lambda session: timers.claim_due(
+                session=session, worker=self._worker, skip=skip, limit=room
+            )
         )
         queued = 0
         for timer in claimed:

@@ -17,6 +17,7 @@ bot's chat queue already serialises a chat, and Rasa's in-memory lock store serv
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -104,13 +105,17 @@ class ChatLocks:
                 logger.warning("chat %s: lock not released (%s)", chat_id, type(error).__name__)
 
     async def renew(self) -> None:
-        """The heartbeat: every lock held here lasts another lease."""
-        for lock in list(self._held):
+        """The heartbeat: every lock held here lasts another lease (all at once: one after
+        the other, many locks would take longer than a lease on a loaded machine)."""
+
+        async def renew(lock: Any) -> None:
             try:
                 await lock.reacquire()
             except Exception as error:
                 if lock in self._held:  # else it was released meanwhile: nothing to renew
                     logger.warning("a chat lock was not renewed (%s)", type(error).__name__)
+
+        await asyncio.gather(*(renew(lock) for lock in list(self._held)))
 
     async def close(self) -> None:
         if self._client is not None:
