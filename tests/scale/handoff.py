@@ -34,6 +34,7 @@ class Front:
         self.pending: list[dict[str, Any]] = []
         self.confirmed = 0  # the highest update id the worker confirmed
         self.changed = asyncio.Event()
+        self.last_poll = 0.0  # when the worker last asked for updates (loop time)
 
 
 class HandOff:
@@ -105,14 +106,19 @@ class HandOff:
                     if await self._hand(self._fronts[worker], update):
                         self.handed[worker] += 1
                         break
+                    if turn % len(self._fronts) == 0:
+                        await asyncio.sleep(0.2)  # none took it: wait for one to poll
                 offset = update["update_id"] + 1
 
     async def _hand(self, front: Front, update: dict[str, Any]) -> bool:
         """Give `update` to a worker and wait for it to confirm; False if it did not in
         time (it is taken back, for the next worker)."""
+        now = asyncio.get_running_loop().time()
+        if now - front.last_poll > CONFIRM_SECONDS:
+            return False  # not polling: down (a load balancer's health check)
         front.pending.append(update)
         front.changed.set()
-        deadline = asyncio.get_running_loop().time() + CONFIRM_SECONDS
+        deadline = now + CONFIRM_SECONDS
         while front.confirmed < update["update_id"]:
             if asyncio.get_running_loop().time() > deadline:
                 if update in front.pending:
@@ -152,6 +158,7 @@ class HandOff:
                 params.update(await request.json())
             else:
                 params.update(await request.post())
+        front.last_poll = asyncio.get_running_loop().time()
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         if offset:
