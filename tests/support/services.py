@@ -5,6 +5,7 @@ session (and each storage test) on new databases of its own, dropped afterwards.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import subprocess
@@ -83,9 +84,12 @@ def query(url: str, sql: str, params: tuple[Any, ...]) -> list[tuple]:
 
 
 def _as_sqlite_gives_it(value: Any) -> Any:
-    """A time as SQLAlchemy stores it in SQLite (the tests read both databases alike)."""
+    """A time or a JSON value as SQLAlchemy stores it in SQLite (text), so the tests read
+    both databases alike."""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dict | list):
+        return json.dumps(value)
     return value
 
 
