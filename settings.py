@@ -65,6 +65,12 @@ class Settings:
     # How long an SQLite writer waits for another's lock before "database is locked".
     sqlite_busy_timeout_seconds: float = 10.0
     tracker_store_url: str | None = None  # unset: SQLite <var>/rasa_tracker.db
+    # Set: Rasa's RedisLockStore and the bot's per-chat locks across workers (scale-out).
+    redis_url: str | None = None
+    # Where scripts/services.sh keeps PostgreSQL's and Redis's data, and their ports.
+    services_dir: Path | None = None  # unset: var/services (as root: /var/lib/talking-stick)
+    services_postgres_port: int = 55432
+    services_redis_port: int = 56379
     safety_resources_file: Path = PROJECT_ROOT / "config" / "resources.yml"
 
     # -- timers ---------------------------------------------------------------------------
@@ -72,6 +78,9 @@ class Settings:
     # Stable across restarts of this bot; give each bot worker its own when running several.
     timer_worker_name: str = ""  # unset: <host name>:bot
     timer_max_attempts: int = 8  # tries of one timer before it is given up ("failed")
+    # An inbox row or timer claim a worker holds: renewed by its heartbeat every third of
+    # this; one not renewed for this long (its worker died) is taken over by another.
+    worker_lease_seconds: float = 60.0
     retention_days: float = 365.0  # message texts and Rasa events older: purged
     retention_interval_seconds: float = 86400.0
 
@@ -182,6 +191,7 @@ _DERIVED: dict[str, Callable[[dict[str, Any]], Any]] = {
 _PARSERS: dict[object, Callable[[str], Any]] = {
     str: _text,
     str | None: _text,
+    Path | None: _path,
     int: _whole,
     float: _number,
     Path: _path,

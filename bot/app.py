@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from telegram import BotCommand, Update
@@ -19,12 +20,14 @@ from bot.timer_dispatcher import TimerDispatcher
 from security import keys
 from settings import Settings, SettingsError, checked
 from storage import tracker_store
+from storage.chat_locks import ChatLocks
 from storage.engine import dispose_engines, var_dir
 from storage.models import utc_now
 
 logger = logging.getLogger(__name__)
 
 READY_TIMEOUT_SECONDS = 300
+DATABASE_THREADS = 16
 
 
 def checked_settings() -> Settings:
@@ -80,6 +83,11 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_init(application: Application, settings: Settings) -> None:
+    # The database work of every chat runs on these threads (bot/database.py): more than
+    # asyncio's default (cores + 4), so a few slow transactions don't hold up the others.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="database")
+    )
     rasa = RasaClient(
         settings.rasa_url.rstrip("/"),
         settings.rasa_auth_token,
@@ -88,19 +96,28 @@ async def _post_init(application: Application, settings: Settings) -> None:
         keys.master_secret(),
     )
     await wait_until_ready(rasa)
-    relay = Relay(application.bot, rasa)
+    lease = settings.worker_lease_seconds
+    relay = Relay(
+        application.bot,
+        rasa,
+        worker=settings.timer_worker_name,
+        locks=ChatLocks(settings.redis_url, lease),
+        lease_seconds=lease,
+    )
     relay.can_read_all_group_messages = bool(application.bot.can_read_all_group_messages)
     await application.bot.set_my_commands(
         [BotCommand(command.name, command.description) for command in COMMANDS]
     )
     dispatcher = TimerDispatcher(relay, settings.timer_poll_seconds, settings.timer_worker_name)
     application.bot_data.update(relay=relay, rasa=rasa, dispatcher=dispatcher)
-    if schedule_retention(utc_now()):
+    # Off the event loop, like all the bot's database work (bot/database.py).
+    if await asyncio.to_thread(schedule_retention, utc_now()):
         logger.info("retention scheduled")
-    replayed = relay.replay_unfinished()
+    replayed = await relay.take_over(own_too=True)
     if replayed:
         logger.info("replaying %d unfinished update(s) from before the restart", replayed)
-    dispatcher.start()
+    relay.start_heartbeat()
+    await dispatcher.start()
     mark_ready()
     logger.info("bot ready as @%s", application.bot.username)
 

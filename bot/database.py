@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
@@ -18,11 +19,14 @@ from storage.engine import transaction
 T = TypeVar("T")
 
 
-async def in_transaction(work: Callable[[Session], T]) -> T:
-    """`work(session)` in one transaction (committed on success), on a worker thread."""
+async def in_transaction(work: Callable[[Session], T], executor: Executor | None = None) -> T:
+    """`work(session)` in one transaction (committed on success), on a worker thread (of
+    `executor` when given, else the loop's shared pool)."""
 
     def run() -> T:
         with transaction() as session:
             return work(session)
 
-    return await asyncio.to_thread(run)
+    if executor is None:
+        return await asyncio.to_thread(run)
+    return await asyncio.get_running_loop().run_in_executor(executor, run)

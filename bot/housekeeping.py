@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 import settings
 from storage import timers, tracker_store
+from storage.chat_locks import rasa_conversation_lock
 from storage.engine import transaction
 from storage.enums import InboxStatus, TimerKind, TimerStatus
 from storage.models import ClosedKeyboard, InboxUpdate, Timer, utc_now
@@ -51,12 +52,16 @@ def purge_conversation(timer: DueTimer) -> None:
     if purge is None:
         logger.warning("chat %s: purge timer %s unreadable (ignored)", timer.chat_id, timer.id)
         return
-    if purge.before is not None:
-        deleted = tracker_store.delete_events_before(sender, purge.before)
-    elif purge.only_user is not None:
-        deleted = tracker_store.delete_messages_of(sender, purge.only_user)
-    else:
-        deleted = tracker_store.delete_conversation(sender)
+    # Rasa's lock of the conversation too (with several Rasa servers): none of them is
+    # handling a message of this chat, and so none writes its tracker back over the purge.
+    with rasa_conversation_lock(sender):
+        if purge.before is not None:
+            deleted = tracker_store.delete_events_before(sender, purge.before)
+        elif purge.only_user is not None:
+            deleted = tracker_store.delete_messages_of(sender, purge.only_user)
+        else:
+            deleted = tracker_store.delete_conversation(sender)
+    if purge.before is None and purge.only_user is None:
         with transaction() as session:
             _forget_chat_bookkeeping(timer, session)
     logger.info("chat %s: %d tracker event(s) purged", timer.chat_id, deleted)
@@ -93,7 +98,8 @@ def run_retention(now: datetime, *, running: int | None = None) -> None:
         try:
             chat_id = int(sender)
         except ValueError:  # not one of our chats (e.g. a test conversation): no queue to wait for
-            tracker_store.delete_events_before(sender, moment.timestamp())
+            with rasa_conversation_lock(sender):
+                tracker_store.delete_events_before(sender, moment.timestamp())
             continue
         with transaction() as session:
             timers.schedule(

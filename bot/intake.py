@@ -13,11 +13,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from datetime import timedelta
 
 from telegram import Update
 
+import settings
 from storage import inbox
 from storage.engine import transaction
+from storage.models import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -53,5 +56,15 @@ async def record_until_saved(update: Update) -> bool:
 
 
 def _record(update_id: int, chat_id: int | None, payload: str) -> bool:
+    """Recorded as this worker's own, until the lease its heartbeat renews (bot/relay.py)."""
+    configured = settings.current()
+    lease_until = utc_now() + timedelta(seconds=configured.worker_lease_seconds)
     with transaction() as session:
-        return inbox.record(update_id, chat_id, payload, session=session)
+        return inbox.record(
+            update_id,
+            chat_id,
+            payload,
+            session=session,
+            owner=configured.timer_worker_name,
+            lease_until=lease_until,
+        )

@@ -21,7 +21,10 @@ import asyncio
 import itertools
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -37,7 +40,9 @@ from bot.sender import Answer, OutgoingMessage, deliver, read_answer
 from bot.translate import ChatMoved, ForeignPress, Incoming, UnknownCommand, translate
 from bot.withheld import relayed
 from storage import inbox, keyboards, supergroups, timers, tracker_store
-from storage.engine import is_transient, transaction
+from storage.chat_locks import ChatLocks, rasa_conversation_lock
+from storage.engine import is_transient
+from storage.models import utc_now
 from storage.timers import DueTimer
 
 logger = logging.getLogger(__name__)
@@ -76,9 +81,23 @@ Job = UpdateJob | TimerJob
 
 
 class Relay:
-    def __init__(self, bot: Bot, rasa: RasaClient) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        rasa: RasaClient,
+        worker: str = "bot",
+        locks: ChatLocks | None = None,
+        lease_seconds: float = 60.0,
+    ) -> None:
         self.bot = bot
         self.rasa = rasa
+        # Several bot workers: each has its own name (inbox rows and timer claims it holds),
+        # and a chat is handled by one of them at a time (storage/chat_locks.py).
+        self.worker = worker
+        self.locks = locks or ChatLocks(None, lease_seconds)
+        self.lease_seconds = lease_seconds
+        self._heartbeat: list[asyncio.Task[None]] = []
+        self._heartbeat_thread = ThreadPoolExecutor(1, thread_name_prefix="heartbeat")
         self.can_read_all_group_messages = True
         self._queues: dict[int, asyncio.Queue[Job]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -98,18 +117,68 @@ class Relay:
         chat_id = update.effective_chat.id if update.effective_chat else None
         self.enqueue(chat_id or 0, UpdateJob(update))
 
-    def replay_unfinished(self) -> int:
-        """At start-up: queue updates received before a crash but never finished, in order."""
-        with transaction() as session:
-            rows = [
-                (row.update_id, row.chat_id, inbox.raw_update(row))
-                for row in inbox.unfinished(session=session)
-            ]
-        for _update_id, chat_id, raw in rows:
-            update = Update.de_json(raw, self.bot) if raw else None
+    def lease_until(self) -> datetime:
+        return utc_now() + timedelta(seconds=self.lease_seconds)
+
+    async def take_over(self, *, own_too: bool = False) -> int:
+        """Queue unfinished updates whose worker died (their lease ran out), in order; at
+        start-up (`own_too`) also those this worker's previous run left."""
+        worker, lease_until = self.worker, self.lease_until()
+        taken = await in_transaction(
+            lambda session: inbox.take_expired(
+                worker=worker, lease_until=lease_until, own_too=own_too, session=session
+            )
+        )
+        for row in taken:
+            update = Update.de_json(row.raw, self.bot) if row.raw else None
             if update is not None:
-                self.enqueue(chat_id or 0, UpdateJob(update))
-        return len(rows)
+                self.enqueue(row.chat_id or 0, UpdateJob(update))
+        return len(taken)
+
+    def start_heartbeat(self) -> None:
+        self._heartbeat = [
+            asyncio.create_task(self._every_third_of_the_lease(self.heartbeat, "heartbeat")),
+            asyncio.create_task(self._every_third_of_the_lease(self.sweep, "sweep")),
+        ]
+
+    async def heartbeat(self) -> None:
+        """Keep what this worker holds (chat locks, inbox rows, timer claims) its own. Apart
+        from all other work, so that it is never late: a renewal that came after the lease
+        ran out would let another worker take over a job still running here."""
+        worker, lease_until = self.worker, self.lease_until()
+
+        def renew(session: Session) -> None:
+            inbox.renew_leases(worker, lease_until, session=session)
+            timers.renew_claims_of(worker, session=session)
+
+        # The database part on a thread of its own: behind the chats' database work in the
+        # shared pool, a renewal could come later than the lease.
+        await asyncio.gather(
+            self.locks.renew(), in_transaction(renew, executor=self._heartbeat_thread)
+        )
+
+    async def sweep(self) -> None:
+        """Take over what a dead worker left (its leases ran out)."""
+        taken = await self.take_over()
+        if taken:
+            logger.info("took over %d update(s) of a worker that stopped", taken)
+
+    async def _every_third_of_the_lease(
+        self, beat: Callable[[], Awaitable[None]], name: str
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            started = loop.time()
+            try:
+                await beat()
+                took = loop.time() - started
+                if took > self.lease_seconds / 3:
+                    logger.warning("%s took %.1f s", name, took)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the next beat tries again, well within the lease
+                logger.error("%s failed (%s)", name, type(error).__name__)
 
     def enqueue(self, chat_id: int, job: Job) -> None:
         queue = self._queues.setdefault(chat_id, asyncio.Queue())
@@ -125,9 +194,12 @@ class Relay:
             self._workers[chat_id] = asyncio.create_task(self._work(chat_id, queue))
 
     async def stop(self) -> None:
-        for worker in self._workers.values():
-            worker.cancel()
-        await asyncio.gather(*self._workers.values(), return_exceptions=True)
+        tasks = [*self._workers.values(), *self._heartbeat]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.locks.close()
+        self._heartbeat_thread.shutdown(wait=False)
 
     async def _work(self, chat_id: int, queue: asyncio.Queue[Job]) -> None:
         while True:
@@ -142,7 +214,9 @@ class Relay:
             if isinstance(job, UpdateJob):
                 self._waiting_updates[chat_id] = max(0, self._waiting_updates.get(chat_id, 1) - 1)
             try:
-                await self._run_job(chat_id, job)
+                # One worker at a time per chat, across workers (a no-op with one worker).
+                async with self.locks.hold(chat_id):
+                    await self._run_job(chat_id, job)
             except Exception as error:  # never let one job stop the chat's worker
                 logger.error("chat %s: job dropped (%s)", chat_id, type(error).__name__)
             finally:
@@ -242,8 +316,22 @@ class Relay:
     # -- one update -----------------------------------------------------------------------
 
     async def _handle_update(self, update: Update) -> None:
+        chat_id = update.effective_chat.id if update.effective_chat else None
         translated = translate(update, self.bot.username or "")
-        stored = await self._journal(update.update_id)
+        incoming = translated if isinstance(translated, Incoming) else None
+        while True:
+            begun, heard = await self._begin(update.update_id, chat_id, incoming)
+            if not begun.earlier:
+                break
+            # Older updates of this chat another worker received (or left when it died):
+            # handled first, so the chat's messages stay in order.
+            for earlier in begun.earlier:
+                earlier_update = Update.de_json(earlier.raw, self.bot) if earlier.raw else None
+                if earlier_update is not None:
+                    await self._run_job(chat_id or 0, UpdateJob(earlier_update))
+        if begun.finished:
+            return  # handled already (by another worker, or queued here twice)
+        stored = begun.journal
         if stored is not None and isinstance(translated, Incoming):
             # Answered before a crash: deliver what was not sent yet, without asking again.
             messages, sent = stored
@@ -260,8 +348,6 @@ class Relay:
         elif isinstance(translated, Incoming) and await admit(self.bot, translated):
             # Words that must not be kept never reach Rasa (a partner's before consent):
             # see bot/withheld.py.
-            incoming = translated
-            heard = await in_transaction(lambda session: relayed(incoming, session))
             if heard is not None:
                 await self._relay(heard, update.update_id)
         await in_transaction(lambda session: inbox.mark_done(update.update_id, session=session))
@@ -273,7 +359,11 @@ class Relay:
         rows = await in_transaction(
             lambda session: supergroups.move_chat(old, new, session=session)
         )
-        events = await asyncio.to_thread(tracker_store.move_conversation, str(old), str(new))
+        def move_events() -> int:
+            with rasa_conversation_lock(str(old)), rasa_conversation_lock(str(new)):
+                return tracker_store.move_conversation(str(old), str(new))
+
+        events = await asyncio.to_thread(move_events)
         logger.info(
             "chat %s became %s: %d row(s) and %d event(s) moved",
             moved.old_chat_id,
@@ -318,6 +408,25 @@ class Relay:
             if not answer.keep_keyboard and incoming.pressed_message_id is not None:
                 await self._close_keyboard(incoming.chat_id, incoming.pressed_message_id)
         await self._deliver_all(answer, key, sent)
+
+    async def _begin(
+        self, update_id: int, chat_id: int | None, incoming: Incoming | None
+    ) -> tuple[inbox.Begun, Incoming | None]:
+        """One transaction: take the update (and the chat's older unfinished ones), read its
+        journal, and what Rasa may hear of it (bot/withheld.py; read only, and used only if
+        the update is admitted). Read once no older update is left to handle first, as
+        those may change it (a consent given)."""
+        worker, lease_until = self.worker, self.lease_until()
+
+        def begin(session: Session) -> tuple[inbox.Begun, Incoming | None]:
+            begun = inbox.begin(
+                update_id, chat_id, worker=worker, lease_until=lease_until, session=session
+            )
+            fresh = not begun.earlier and not begun.finished and begun.journal is None
+            heard = relayed(incoming, session) if fresh and incoming is not None else None
+            return begun, heard
+
+        return await in_transaction(begin)
 
     async def _journal(self, key: int) -> tuple[list[dict], int] | None:
         return await in_transaction(lambda session: inbox.journal(key, session=session))
@@ -375,12 +484,15 @@ class Relay:
             logger.info("chat %s: keyboard not removed (%s)", chat_id, type(error).__name__)
 
     async def _deliver_all(self, answer: Answer, key: int | None = None, sent: int = 0) -> None:
-        """Deliver in order, skipping the first `sent`; each send is counted in the journal."""
+        """Deliver in order, skipping the first `sent`; each send is counted in the journal,
+        except the last: the transaction that finishes the job (marks it done, which clears
+        the journal) follows at once, one round trip fewer per message."""
+        last = len(answer.messages) - 1
         for index, message in enumerate(answer.messages):
             if index < sent:
                 continue
             await deliver(self.bot, message)
-            if key is not None:
+            if key is not None and index < last:
                 count = index + 1
                 await in_transaction(
                     lambda session, n=count: inbox.mark_sent(key, n, session=session)  # type: ignore[misc]
@@ -399,7 +511,10 @@ class Relay:
     # -- one timer ------------------------------------------------------------------------
 
     async def _fire_timer(self, timer: DueTimer) -> None:
-        if not await in_transaction(lambda session: timers.still_claimed(timer, session=session)):
+        worker = self.worker
+        if not await in_transaction(
+            lambda session: timers.still_claimed(timer, session=session, worker=worker)
+        ):
             logger.info("timer %s (%s) no longer due: skipped", timer.id, timer.kind)
             return
         if timer.kind in LOCAL_KINDS:  # the bot's own housekeeping, no Rasa involved

@@ -27,7 +27,6 @@ import settings
 from bot.database import in_transaction
 from bot.export import export_document
 from bot.progress import CHART_FILE_NAME, chart_png
-from storage.engine import transaction
 from storage.supergroups import move_chat
 
 logger = logging.getLogger(__name__)
@@ -245,8 +244,8 @@ async def deliver(bot: Bot, message: OutgoingMessage) -> None:
     except ChatMigrated as error:
         # The group became a supergroup: its couple moves, and the message goes there.
         logger.info("chat %s is now chat %s", message.chat_id, error.new_chat_id)
-        with transaction() as session:
-            move_chat(message.chat_id, error.new_chat_id, session=session)
+        old, new = message.chat_id, error.new_chat_id
+        await in_transaction(lambda session: move_chat(old, new, session=session))
         await deliver(bot, replace(message, chat_id=error.new_chat_id))
     except Forbidden:
         # e.g. a partner never opened a private chat with the bot
@@ -288,8 +287,8 @@ async def deliver_chart(bot: Bot, message: OutgoingMessage) -> None:
         )
     except ChatMigrated as error:
         logger.info("chat %s is now chat %s", message.chat_id, error.new_chat_id)
-        with transaction() as session:
-            move_chat(message.chat_id, error.new_chat_id, session=session)
+        old, new = message.chat_id, error.new_chat_id
+        await in_transaction(lambda session: move_chat(old, new, session=session))
         await deliver(bot, replace(message, chat_id=error.new_chat_id))
         return
     except (Forbidden, BadRequest) as error:

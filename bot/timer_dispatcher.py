@@ -12,9 +12,10 @@ import logging
 from bot.database import in_transaction
 from bot.relay import Relay, TimerJob
 from storage import timers
-from storage.engine import transaction
 
 logger = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 32  # timers claimed and not yet fired, per worker
 
 
 class TimerDispatcher:
@@ -24,10 +25,12 @@ class TimerDispatcher:
         self._worker = worker
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Take back what this worker's previous run claimed but never fired, then poll."""
-        with transaction() as session:
-            released = timers.release_claims_of(self._worker, session=session)
+        worker = self._worker
+        released = await in_transaction(
+            lambda session: timers.release_claims_of(worker, session=session)
+        )
         if released:
             logger.info("released %d timer(s) claimed before the restart", released)
         self._task = asyncio.create_task(self._run())
@@ -41,8 +44,15 @@ class TimerDispatcher:
         """Claim what is due now and queue it; returns how many timers were queued."""
         in_flight = self._relay.timers_in_flight
         skip = set(in_flight)  # timers still queued or firing here: not claimed (nor counted)
+        # Only as many as this worker fires soon: the rest are left to the other workers
+        # (and a claim that waits long here only needs renewing).
+        room = MAX_IN_FLIGHT - len(in_flight)
+        if room <= 0:
+            return 0
         claimed = await in_transaction(
-            lambda session: timers.claim_due(session=session, worker=self._worker, skip=skip)
+            lambda session: timers.claim_due(
+                session=session, worker=self._worker, skip=skip, limit=room
+            )
         )
         queued = 0
         for timer in claimed:

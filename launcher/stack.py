@@ -24,6 +24,7 @@ from launcher.paths import PYTHON, private_dir
 from launcher.processes import ManagedProcess, http_ok
 from launcher.training import child_environment, ensure_model
 from security import keys
+from storage.chat_locks import redis_parts
 from storage.engine import PROJECT_ROOT, dispose_engines
 from storage.migrate import upgrade_to_head
 
@@ -98,15 +99,18 @@ class Stack:
         the tracker store's password, so it is created readable by its owner only. The action
         server's key is not in it: Rasa reads it from its own environment."""
         runtime = private_dir(self.config.var_dir / "runtime")
-        endpoints = {
+        configured = settings.current(self.environment())
+        endpoints: dict[str, Any] = {
             "action_endpoint": {
                 "url": f"http://127.0.0.1:{self.config.actions_port}/webhook",
                 "headers": {"Authorization": EnvironmentReference(ACTION_SERVER_TOKEN_ENV)},
             },
             "tracker_store": tracker_store_endpoint(
-                settings.current(self.environment()).tracker_store_url, self.config.var_dir
+                configured.tracker_store_url, self.config.var_dir
             ),
         }
+        if configured.redis_url:
+            endpoints["lock_store"] = lock_store_endpoint(configured.redis_url)
         return write_private_yaml(runtime / "endpoints.yml", endpoints)
 
     # -- processes -----------------------------------------------------------------------
@@ -284,6 +288,13 @@ def tracker_store_endpoint(url: str | None, var_dir: Path) -> dict[str, Any]:
             for key, value in parsed.query.items()
         }
     return endpoint
+
+
+def lock_store_endpoint(url: str) -> dict[str, Any]:
+    """Rasa's RedisLockStore from `REDIS_URL` (storage/chat_locks.py takes the same lock
+    before purging a conversation, so the parts are read in one place)."""
+    parts = redis_parts(url)
+    return {"type": "redis", "url": parts.pop("host"), **parts}  # Rasa calls the host "url"
 
 
 class _QuotedStrings(yaml.SafeDumper):

@@ -72,7 +72,15 @@ def _create_engine(url: str) -> Engine:
         engine = create_engine(url, future=True, hide_parameters=True, connect_args={"timeout": 10})
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True)
+    # Room for the bot's database threads (bot/app.py) and its heartbeat's.
+    return create_engine(
+        url,
+        future=True,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+    )
 
 
 def _engine_and_sessions(url: str) -> tuple[Engine, sessionmaker]:

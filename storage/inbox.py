@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -35,8 +36,11 @@ def record(
     *,
     session: Session,
     now: datetime | None = None,
+    owner: str | None = None,
+    lease_until: datetime | None = None,
 ) -> bool:
-    """Store an incoming update; False if it was already recorded (a duplicate delivery)."""
+    """Store an incoming update, owned by the worker `owner` until `lease_until` (renewed by
+    its heartbeat); False if it was already recorded (a duplicate delivery)."""
     now = now or utc_now()
     row = session.get(InboxUpdate, update_id)
     if row is not None:
@@ -46,23 +50,135 @@ def record(
         logger.info("update %s reuses an id last seen %s ago", update_id, now - row.received_at)
         row.chat_id, row.received_at, row.status = chat_id, now, InboxStatus.PENDING
         row.processed_at, row.payload = None, payload
+        row.owner, row.lease_until = owner, lease_until
         session.flush()
         return True
     try:
         with session.begin_nested():
             session.add(
-                InboxUpdate(update_id=update_id, chat_id=chat_id, payload=payload, received_at=now)
+                InboxUpdate(
+                    update_id=update_id,
+                    chat_id=chat_id,
+                    payload=payload,
+                    received_at=now,
+                    owner=owner,
+                    lease_until=lease_until,
+                )
             )
     except IntegrityError:
         return False
     return True
 
 
+# -- several workers: owners and leases -----------------------------------------------------
+#
+# A row belongs to the worker that recorded it (or took it over) until its lease runs out;
+# the worker's heartbeat renews the leases of all its unfinished rows. A worker that died
+# renews nothing, so its rows become free for another worker's sweep (`take_expired`). Under
+# a chat's lock (bot/relay.py), the worker holding it takes every unfinished row of that chat
+# older than the one it is about to handle (`begin`), whoever owns them: they are handled in
+# order, and their owner, when its turn comes, finds them done.
+
+UNFINISHED = (InboxStatus.PENDING, InboxStatus.ANSWERING, InboxStatus.ANSWERED)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """An unfinished update a worker took: its id, chat and original update."""
+
+    update_id: int
+    chat_id: int | None
+    raw: dict | None
+
+
+@dataclass(frozen=True)
+class Begun:
+    """What a worker holding the chat's lock finds before handling an update."""
+
+    finished: bool  # done or failed already (by another worker, or a duplicate queued here)
+    journal: tuple[list[dict], int] | None  # a kept delivery and how much of it was sent
+    earlier: list[Taken]  # the chat's older unfinished updates: handled first, in order
+
+
+def begin(
+    update_id: int,
+    chat_id: int | None,
+    *,
+    worker: str,
+    lease_until: datetime,
+    session: Session,
+) -> Begun:
+    """One transaction before an update is handled: take it and the chat's older unfinished
+    updates (owner = `worker`), and read its journal."""
+    same_chat = InboxUpdate.chat_id.is_(None) if chat_id is None else InboxUpdate.chat_id == chat_id
+    earlier_rows = list(
+        session.execute(
+            select(InboxUpdate)
+            .where(
+                same_chat,
+                InboxUpdate.status.in_(UNFINISHED),
+                InboxUpdate.update_id > 0,
+                InboxUpdate.update_id < update_id,
+            )
+            .order_by(InboxUpdate.update_id)
+        ).scalars()
+    )
+    row = session.get(InboxUpdate, update_id)
+    for taken in [*earlier_rows, row]:
+        if taken is not None and taken.status in UNFINISHED:
+            taken.owner, taken.lease_until = worker, lease_until
+    earlier = [Taken(item.update_id, item.chat_id, raw_update(item)) for item in earlier_rows]
+    if row is None or row.status in FINISHED:
+        return Begun(row is not None, None, earlier)
+    return Begun(False, journal(update_id, session=session), earlier)
+
+
+def take_expired(
+    *,
+    worker: str,
+    lease_until: datetime,
+    session: Session,
+    now: datetime | None = None,
+    own_too: bool = False,
+    limit: int = 500,
+) -> list[Taken]:
+    """Unfinished updates whose worker stopped renewing their lease (it died), oldest first,
+    now owned by `worker`; `own_too` (at start-up): also those this worker's previous run
+    left (same name)."""
+    now = now or utc_now()
+    free = InboxUpdate.lease_until.is_(None) | (InboxUpdate.lease_until < now)
+    if own_too:
+        free = free | (InboxUpdate.owner == worker)
+    rows = list(
+        session.execute(
+            select(InboxUpdate)
+            .where(InboxUpdate.status.in_(UNFINISHED), InboxUpdate.update_id > 0, free)
+            .order_by(InboxUpdate.update_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+    for row in rows:
+        row.owner, row.lease_until = worker, lease_until
+    return [Taken(row.update_id, row.chat_id, raw_update(row)) for row in rows]
+
+
+def renew_leases(worker: str, lease_until: datetime, *, session: Session) -> int:
+    """The heartbeat: this worker's unfinished rows stay its own."""
+    result = session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.owner == worker, InboxUpdate.status.in_(UNFINISHED))
+        .values(lease_until=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_changed(result)
+
+
 def mark_done(update_id: int, *, session: Session) -> None:
     session.execute(
         update(InboxUpdate)
         .where(InboxUpdate.update_id == update_id)
-        .values(status=InboxStatus.DONE, processed_at=utc_now(), payload=None)
+        .values(status=InboxStatus.DONE, processed_at=utc_now(), payload=None, lease_until=None)
     )
 
 

@@ -230,6 +230,10 @@ class InboxUpdate(Base):
     processed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
     # The raw update until processed; cleared afterwards so message text is not kept twice.
     payload: Mapped[str | None] = Column(Text, nullable=True)
+    # The bot worker handling it, until when (renewed by its heartbeat): another worker takes
+    # over an unfinished row only once its lease ran out (its worker died).
+    owner: Mapped[str | None] = Column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
 
 class ClosedKeyboard(Base):

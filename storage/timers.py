@@ -26,10 +26,14 @@ from storage.timer_payloads import TimerPayload
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this was left by a dispatcher that died mid-fire: fire it again
-# (timer handlers are idempotent, so a second firing of finished work does nothing).
-# A restarted dispatcher does not wait for this: it releases its own claims at start-up.
-STALE_CLAIM = timedelta(seconds=60)
+# A claim not renewed for WORKER_LEASE_SECONDS was left by a dispatcher that died mid-fire
+# (a live one renews its claims with its heartbeat while their jobs wait in a chat's queue):
+# fire it again (timer handlers are idempotent, so a second firing of finished work does
+# nothing). A restarted dispatcher does not wait for this: it releases its own claims at
+# start-up.
+def stale_claim() -> timedelta:
+    return timedelta(seconds=settings.current().worker_lease_seconds)
+
 FINISHED = (TimerStatus.FIRED, TimerStatus.CANCELLED, TimerStatus.FAILED)
 
 
@@ -137,10 +141,13 @@ def claim_due(
         select(Timer)
         .where(
             ((Timer.status == TimerStatus.PENDING) & (Timer.due_at <= now))
-            | ((Timer.status == TimerStatus.FIRING) & (Timer.claimed_at <= now - STALE_CLAIM))
+            | ((Timer.status == TimerStatus.FIRING) & (Timer.claimed_at <= now - stale_claim()))
         )
         .order_by(Timer.due_at, Timer.id)
         .limit(limit)
+        # PostgreSQL: rows another dispatcher is claiming right now are left to it, not
+        # waited for (SQLite has no row locks: the compare-and-set below decides there).
+        .with_for_update(skip_locked=True)
     )
     if skip:
         query = query.where(Timer.id.not_in(list(skip)))
@@ -206,6 +213,17 @@ def renew_claim(timer_id: int, *, session: Session, now: datetime | None = None)
     )
 
 
+def renew_claims_of(worker: str, *, session: Session, now: datetime | None = None) -> int:
+    """The heartbeat: timers this worker claimed and still has queued or firing stay its own."""
+    result = session.execute(
+        update(Timer)
+        .where(Timer.status == TimerStatus.FIRING, Timer.claimed_by == worker)
+        .values(claimed_at=now or utc_now())
+        .execution_options(synchronize_session=False)
+    )
+    return rows_changed(result)
+
+
 def _log_given_up(timer_id: int, kind: str, attempts: int, error: str | None) -> None:
     logger.error(
         "timer %s (%s) given up after %d tries; last failure: %s", timer_id, kind, attempts, error
@@ -246,16 +264,18 @@ def mark_fired(timer_id: int, *, session: Session) -> None:
     )
 
 
-def still_claimed(timer: DueTimer, *, session: Session) -> bool:
-    """Whether the claimed timer is still this one, and still firing: it may have been
-    cancelled or deleted (e.g. by /forget) while it waited in its chat's queue, and its id
-    may already belong to a new timer."""
+def still_claimed(timer: DueTimer, *, session: Session, worker: str | None = None) -> bool:
+    """Whether the claimed timer is still this one, still firing, and (given `worker`)
+    still that worker's: it may have been cancelled or deleted (e.g. by /forget) while it
+    waited in its chat's queue, its id may already belong to a new timer, and another worker
+    may have taken the claim over (this one's heartbeat came too late)."""
     row = session.get(Timer, timer.id)
     return (
         row is not None
         and row.status == TimerStatus.FIRING
         and row.kind == timer.kind
         and row.chat_id == timer.chat_id
+        and (worker is None or row.claimed_by == worker)
     )
 
 

@@ -14,7 +14,8 @@ import pytest
 from local_telegram.client import LocalTelegram
 from tests.support.stack import Couple, RunningStack, open_private_chat, unique
 
-pytestmark = pytest.mark.e2e
+# SQLite's "database is locked", made by holding its file's write lock.
+pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
 
 ONE_MOMENT = "One moment, please"
 # Longer than SQLite's busy timeout (10 s): a writer waiting for the lock gives up with

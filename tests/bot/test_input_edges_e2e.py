@@ -106,6 +106,7 @@ def test_crisis_words_in_a_photo_caption_or_an_edit_get_the_private_answer(
     assert rows == [(alex["id"], "crisis_violence"), (sam["id"], "crisis_self_harm")]
 
 
+@pytest.mark.sqlite_only  # ages rows in SQLite's file directly
 def test_an_update_id_reused_after_a_quiet_week_is_answered_not_dropped(
     running: RunningStack, telegram: LocalTelegram
 ):

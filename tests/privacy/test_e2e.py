@@ -142,6 +142,7 @@ def test_forget_in_private_deletes_that_partners_data_and_leaves_the_others(
     ) == [(1,)]
 
 
+@pytest.mark.sqlite_only  # ages rows in SQLite's file directly
 def test_retention_clears_old_texts_and_old_rasa_events(running, telegram, formed: Couple):
     telegram.send(formed.group, formed.alex, "/help")
     telegram.wait_for_text(formed.group, "/export")
@@ -192,6 +193,7 @@ def test_retention_clears_old_texts_and_old_rasa_events(running, telegram, forme
     ) == [(1,)]
 
 
+@pytest.mark.sqlite_only  # the file modes of SQLite databases
 def test_no_message_text_or_name_reaches_any_log_and_databases_are_private(
     running, telegram: LocalTelegram
 ):

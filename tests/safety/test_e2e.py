@@ -62,7 +62,7 @@ def test_crisis_words_get_a_private_answer_and_the_group_never_hears_why(
         (formed.sam["id"], "crisis_self_harm", "group"),
         (formed.alex["id"], "crisis_violence", "group"),
     ]
-    columns = [row[1] for row in running.query("PRAGMA table_info(safety_events)")]
+    columns = running.columns("safety_events")
     assert not {"text", "message", "payload"} & set(columns)
 
     # When Sam opens the private chat, the resources come first.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import stat
 
+import pytest
+
 from storage import inbox, keyboards
 from storage.couples import JoinResult, Role, join, role_in_group
 from storage.engine import transaction
@@ -67,6 +69,7 @@ def test_keyboards_close_once(database):
         assert keyboards.is_closed(GROUP, 5, session=session)
 
 
+@pytest.mark.sqlite_only
 def test_database_file_is_readable_by_its_owner_only(database):
     mode = stat.S_IMODE(database.stat().st_mode)
     assert mode == 0o600

@@ -55,7 +55,7 @@ def test_a_claim_left_by_a_dead_dispatcher_is_fired_again_after_a_while(database
     with transaction() as session:
         assert timers.claim_due(session=session, now=now + timedelta(seconds=5)) == []
     with transaction() as session:
-        again = timers.claim_due(session=session, now=now + timers.STALE_CLAIM * 2)
+        again = timers.claim_due(session=session, now=now + timers.stale_claim() * 2)
     assert [t.id for t in again] == [timer_id]
     with transaction() as session:
         timers.mark_fired(timer_id, session=session)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 
 from launcher.stack import Stack, StackConfig, free_port
 from local_telegram.client import LocalTelegram
+from tests.support import services
 
 # Short enough to wait for in a test, long enough to kill and restart the bot before it.
 TIMEZONE_REMINDER_SECONDS = 12
@@ -38,6 +40,9 @@ _names = itertools.count(1)
 class RunningStack:
     stack: Stack
     telegram: LocalTelegram
+    # The --services pass: the couple's database and Rasa's tracker store on PostgreSQL.
+    database_url: str | None = None
+    tracker_store_url: str | None = None
 
     @property
     def database(self) -> Path:
@@ -49,11 +54,24 @@ class RunningStack:
 
     def query(self, sql: str, *params: Any) -> list[tuple]:
         """Read the couple's database."""
+        if self.database_url:
+            return services.query(self.database_url, sql, params)
         return _read(self.database, sql, params)
 
     def query_tracker(self, sql: str, *params: Any) -> list[tuple]:
         """Read Rasa's tracker store (conversation events)."""
+        if self.tracker_store_url:
+            return services.query(self.tracker_store_url, sql, params)
         return _read(self.tracker_database, sql, params)
+
+    def columns(self, table: str) -> list[str]:
+        """The column names of a table of the couple's database."""
+        if self.database_url:
+            rows = self.query(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", table
+            )
+            return [row[0] for row in rows]
+        return [row[1] for row in self.query(f"PRAGMA table_info({table})")]
 
     def logs(self) -> str:
         return "\n".join(
@@ -68,7 +86,29 @@ def _read(path: Path, sql: str, params: tuple) -> list[tuple]:
 
 
 @pytest.fixture(scope="session")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+def running(
+    tmp_path_factory: pytest.TempPathFactory, services_option: services.Services | None
+) -> Iterator[RunningStack]:
+    with ExitStack() as cleanup:
+        urls: dict[str, str] = {}
+        if services_option is not None:
+            # The scale topology: both databases on PostgreSQL, Rasa's lock store on Redis.
+            urls = {
+                "DATABASE_URL": cleanup.enter_context(
+                    services.new_database(services_option, "e2e")
+                ),
+                "TRACKER_STORE_URL": cleanup.enter_context(
+                    services.new_database(services_option, "e2e_tracker")
+                ),
+                "REDIS_URL": services_option.redis_url,
+            }
+            services.flush_redis(services_option.redis_url)
+        yield from _running(tmp_path_factory, urls)
+
+
+def _running(
+    tmp_path_factory: pytest.TempPathFactory, urls: dict[str, str]
+) -> Iterator[RunningStack]:
     var = tmp_path_factory.mktemp("var")
     config = StackConfig(
         var_dir=var,
@@ -87,6 +127,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             "ROUND_ROBIN_GRACE_SECONDS": str(GRACE_SECONDS),
             "CHECKIN_REMINDER_SECONDS": str(CHECKIN_REMINDER_SECONDS),  # tests/checkin
             "CHECKIN_EXPIRE_SECONDS": str(CHECKIN_EXPIRE_SECONDS),
+            **urls,
         },
     )
     stack = Stack(config)
@@ -95,7 +136,12 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     except Exception:
         stack.stop()
         raise
-    yield RunningStack(stack, LocalTelegram(config.local_telegram_url))
+    yield RunningStack(
+        stack,
+        LocalTelegram(config.local_telegram_url),
+        urls.get("DATABASE_URL"),
+        urls.get("TRACKER_STORE_URL"),
+    )
     stack.stop()
 
 

@@ -1,7 +1,7 @@
 """Quarterly progress summaries (indicators only, no text the couple wrote).
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
