@@ -490,13 +490,15 @@ def report(name: str, phases: list[Phase], ready: float) -> dict[float, Summary]
         firsts += [s for s in phase.samples if s.first]
         summary = summarize(steady, phase.started)
         results[phase.rate] = summary
-        cpu_ms = sum(phase.cpu.values()) * 1000 / max(1, len(phase.samples))
+        # Per answered message: the work finished (a phase left with a backlog is rough).
+        answered = sum(1 for s in phase.samples if s.replied_at is not None)
+        cpu_ms = sum(phase.cpu.values()) * 1000 / max(1, answered)
         print(
             f"{phase.rate:5g}  {summary.sent:4d}  {summary.answered:8d}  "
             f"{summary.answered_per_second:14.1f}  {fmt(summary.p50_ms):>6}  "
             f"{fmt(summary.p95_ms):>6}  {fmt(summary.max_ms):>6}  {cpu_ms:10.1f}  {phase.load}"
         )
-    messages = sum(len(phase.samples) for phase in phases)
+    messages = sum(1 for phase in phases for s in phase.samples if s.replied_at is not None)
     by_process = {
         name: sum(phase.cpu.get(name, 0.0) for phase in phases) * 1000 / max(1, messages)
         for name in phases[0].cpu
