@@ -9,6 +9,11 @@ routes. This channel (credentials.yml: `security.rasa_channel.BotChannel`, serve
 - with metadata the bot signed (security.signing; 403 otherwise).
 The actions verify the signature again, so nothing else that reaches Rasa can speak for a
 partner either.
+
+Commands and button presses arrive as Rasa's intent syntax (`/intent{"entity": "value"}`).
+Rasa would still run the whole NLU pipeline on them (~10 ms of CPU each) and then throw its
+result away for what its RegexMessageHandler reads from the text; this channel reads it the
+same way first and hands Rasa the parse, so NLU runs only on words people type.
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -64,10 +74,17 @@ class BotChannel(InputChannel):
                 logger.warning("chat %s: message with unsigned metadata rejected", sender)
                 return response.json({"error": "metadata not signed"}, status=403)
             collector = CollectingOutputChannel()
+            agent = getattr(request.app.ctx, "agent", None)
+            parse_data = intent_syntax(text, agent.domain if agent is not None else None)
             try:
                 await on_new_message(
                     UserMessage(
-                        text, collector, sender, input_channel=self.name(), metadata=metadata
+                        text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                        parse_data=parse_data,
                     )
                 )
             except asyncio.CancelledError:
@@ -77,6 +94,22 @@ class BotChannel(InputChannel):
             return response.json(collector.messages)
 
         return webhook
+
+
+def intent_syntax(text: str, domain: Domain | None) -> dict[str, Any] | None:
+    """What Rasa's RegexMessageHandler makes of `/intent{...}` (intent with confidence 1,
+    entities checked against the domain), or None: words to run NLU on, or an intent the
+    domain does not know (Rasa then parses it as before, and warns)."""
+    if domain is None or not text.strip().startswith(INTENT_MESSAGE_PREFIX):
+        return None
+    message = Message(data={TEXT: text})
+    unpacked = YAMLStoryReader.unpack_regex_message(
+        message, domain, entity_extractor_name="RegexMessageHandler"
+    )
+    if unpacked is message:
+        return None
+    parsed: dict[str, Any] = unpacked.as_dict(only_output_properties=True)
+    return parsed
 
 
 def _json_object(request: Request) -> dict[str, Any] | None:
