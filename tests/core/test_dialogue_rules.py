@@ -183,3 +183,21 @@ def test_each_response_is_in_the_section_of_the_flow_using_it():
         for name in names:
             expected = users[name] if len(users[name]) == 1 else {"core"}
             assert {flow} == expected, (name, flow, users[name])
+
+
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def test_every_message_reads_on_a_phone():
+    """Each text the bot sends fits a phone-width screen without scrolling through a wall:
+    at most 4 short paragraphs (a list of commands, one per line, is one paragraph), and
+    well under Telegram's 4096 characters before any names or topics are filled in."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    too_long = {
+        name: text
+        for name, variants in domain["responses"].items()
+        for variant in variants
+        if (text := (variant.get("text") or "").strip())
+        and (len([p for p in PARAGRAPH_BREAK.split(text) if p.strip()]) > 4 or len(text) > 800)
+    }
+    assert too_long == {}
