@@ -29,7 +29,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-        
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.posts.append((json.loads(body), self.headers.get(SECRET_HEADER)))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
