@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from aiohttp import BodyPartReader, web
 
+from . import webhook
 from .files import StoredFile, guess_mime_type
 from .formatting import ParseError, parse_text
 from .state import (
@@ -385,17 +386,23 @@ async def get_updates(world: World, params: Params) -> list[JSON]:
 
 @method("setWebhook")
 async def set_webhook(world: World, params: Params) -> bool:
-    world.webhook = {"url": params.get_str("url") or ""}
     if params.get_bool("drop_pending_updates"):
         world.drop_pending_updates()
+    allowed = params.get_json("allowed_updates")
+    await webhook.set_webhook(
+        world,
+        params.get_str("url") or "",
+        params.get_str("secret_token"),
+        allowed if isinstance(allowed, list) else None,
+    )
     return True
 
 
 @method("deleteWebhook")
 async def delete_webhook(world: World, params: Params) -> bool:
-    world.webhook = {"url": ""}
     if params.get_bool("drop_pending_updates"):
         world.drop_pending_updates()
+    await webhook.set_webhook(world, "", None, None)
     return True
 
 

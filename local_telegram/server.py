@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import bot_api, control_api
+from . import bot_api, control_api, webhook
 from .state import World
 
 log = logging.getLogger("local_telegram.server")
@@ -48,7 +48,12 @@ def create_app(
     app[bot_api.WORLD_KEY] = world or World(can_read_all_group_messages)
     bot_api.add_routes(app)
     control_api.add_routes(app)
+    app.on_cleanup.append(_stop_webhook)  # type: ignore[arg-type]  # aiohttp Signal typing
     return app
+
+
+async def _stop_webhook(app: web.Application) -> None:
+    await webhook.stop(app[bot_api.WORLD_KEY])
 
 
 def run_kwargs() -> dict[str, Any]:

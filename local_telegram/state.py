@@ -196,7 +196,8 @@ class World:
         self.files: dict[str, StoredFile] = {}
         self.callback_queries: dict[str, JSON] = {}
         self.commands: dict[str, JSON] = {}  # scope key -> {"scope", "language_code", "commands"}
-        self.webhook: JSON = {"url": ""}
+        self.webhook: JSON = {"url": "", "secret_token": ""}
+        self.webhook_task: asyncio.Task[None] | None = None  # local_telegram/webhook.py
         self.allowed_updates: list[str] | None = None
         self.updates: list[JSON] = []
         self._returned: set[int] = set()  # identities of pending updates getUpdates returned
@@ -211,6 +212,8 @@ class World:
             "faults_served": 0,
             "delays_served": 0,
             "bot_api_calls": 0,
+            "webhook_deliveries": 0,
+            "webhook_failures": 0,
         }
         self._next_user_id = FIRST_USER_ID
         self._update_ids = itertools.count(1)
@@ -715,6 +718,18 @@ class World:
         self._returned.update(id(u) for u in result)
         self.stats["updates_fetched"] += len(result)
         return copy.deepcopy(result)
+
+    def pending_updates(self, limit: int) -> list[JSON]:
+        """The oldest pending updates the bot asked for (the webhook's next ones)."""
+        return self._pending(limit)
+
+    async def wait_for_updates(self, timeout: float) -> None:
+        await self._wait(lambda: self._updates_changed, lambda: bool(self._pending(1)), timeout)
+
+    def confirm_update(self, update: JSON) -> None:
+        """The webhook answered 2xx: the update leaves the queue (by identity: ids may repeat)."""
+        self.updates = [u for u in self.updates if u is not update]
+        self.stats["webhook_deliveries"] += 1
 
     def _pending(self, limit: int) -> list[JSON]:
         allowed = self.allowed_updates
