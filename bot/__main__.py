@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import urlsplit
 
 from telegram import Update
 
@@ -66,6 +67,8 @@ def main() -> None:
         application.run_webhook(
             listen=settings.telegram_webhook_listen,
             port=settings.telegram_webhook_port,
+            # The server listens on the URL's own path, so a proxy can pass requests through.
+            url_path=urlsplit(settings.telegram_webhook_url or "").path.strip("/"),
             webhook_url=settings.telegram_webhook_url,
             secret_token=settings.telegram_webhook_secret,
             allowed_updates=Update.ALL_TYPES,

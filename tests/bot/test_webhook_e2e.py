@@ -30,7 +30,7 @@ def webhook_port(running: RunningStack) -> Iterator[int]:
     port = free_port()
     env = running.stack.config.extra_env
     settings = {
-        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/",
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/updates",
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
         "TELEGRAM_WEBHOOK_PORT": str(port),
@@ -78,7 +78,7 @@ def test_help_is_answered_through_the_webhook_and_a_post_without_the_secret_is_r
         },
     }
     after = telegram.last_seq()
-    url = f"http://127.0.0.1:{webhook_port}/"
+    url = f"http://127.0.0.1:{webhook_port}/telegram/updates"
     for headers in ({}, {SECRET_HEADER: "not-the-secret"}):
         answer = httpx.post(url, json=forged, headers=headers, timeout=10)
         assert answer.status_code == 403
