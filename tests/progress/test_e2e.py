@@ -40,7 +40,7 @@ def test_progress_sends_a_real_png_chart_with_a_caption_and_the_quarterly_review
     mark = telegram.last_seq()
     telegram.send(group, sam, "I would like us to plan the holidays together this year")
     telegram.send(group, alex, "We always do")
-    telegram.wait_for_text(group, "I'm keeping your words for your turn", after=mark)
+    telegram.wait_for_text(group, "send it to me privately", after=mark)
     telegram.send(group, sam, "/done")
     telegram.wait_for_text(group, f"{a}, the floor is yours", after=mark)
     telegram.send(group, alex, "Fair enough, let's sit down on Sunday")

@@ -123,10 +123,10 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
     assert len(said(telegram, group, begin, "you wanted to say")) == 1
     for private_words in ("You left first", "I did not know that", "sent me"):
         assert said(telegram, group, begin, private_words) == []  # never in the group
-    # Nothing of the round is left to fire (the couple's monthly check-in stays planned).
+    # Nothing of the round is left to fire (the monthly check-in and quarterly review stay).
     assert not running.query(
         "SELECT id FROM timers WHERE chat_id = ? AND status = 'pending' "
-        "AND kind != 'checkin_monthly'",
+        "AND kind NOT IN ('checkin_monthly', 'progress_quarterly')",
         group,
     )
 
