@@ -5,15 +5,16 @@ agreement's review date asking both with buttons."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from local_telegram.client import LocalTelegram, buttons
+from storage.enums import AgreementSource, AgreementStatus, TimerKind
+from storage.models import Agreement, Timer, utc_now
 from storage.timer_payloads import ReviewDue
 from tests.support.stack import CHECKIN_EXPIRE_SECONDS, CHECKIN_REMINDER_SECONDS, Couple
 
@@ -43,15 +44,23 @@ def export(telegram: LocalTelegram, couple: Couple) -> dict:
     return data
 
 
-@contextmanager
-def sqlite_writer(running) -> Iterator[sqlite3.Connection]:  # type: ignore[no-untyped-def]
-    """A short write to the couple's database while the stack runs (test data only)."""
-    connection = sqlite3.connect(running.database, timeout=10)
+def add_agreement_due(running, couple_id: int, group: int, review_at: datetime) -> int:  # type: ignore[no-untyped-def]
+    """Test data written while the stack runs, on SQLite or PostgreSQL alike: an agreement
+    whose review date comes soon, with its durable timer as the statement's "Yes" makes it."""
+    url = running.database_url or f"sqlite:///{running.database}"
+    engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {})
     try:
-        yield connection
-        connection.commit()
+        with Session(engine) as session, session.begin():
+            agreement = Agreement(couple_id=couple_id, text="Call when running late",
+                                  source=AgreementSource.REQUEST, review_at=review_at,
+                                  status=AgreementStatus.AGREED, agreed_at=utc_now())
+            session.add(agreement)
+            session.flush()
+            session.add(Timer(kind=TimerKind.AGREEMENT_REVIEW, chat_id=group, due_at=review_at,
+                              payload=json.dumps(ReviewDue(agreement.id, review_at).dump())))
+            return agreement.id
     finally:
-        connection.close()
+        engine.dispose()
 
 
 def test_a_checkin_is_answered_privately_and_revealed_together(
@@ -171,22 +180,7 @@ def test_an_agreement_review_fires_on_its_date_with_buttons_and_saves_the_answer
     [(couple_id,)] = running.query("SELECT id FROM couples WHERE group_chat_id = ?", group)
     now = datetime.now(timezone.utc)
     review_at = now + timedelta(seconds=4)
-    stored = "%Y-%m-%d %H:%M:%S.%f"
-    with sqlite_writer(running) as connection:
-        cursor = connection.execute(
-            "INSERT INTO agreements (couple_id, text, source, review_at, status, created_at, "
-            "agreed_at) VALUES (?, 'Call when running late', 'request', ?, 'agreed', ?, ?)",
-            (couple_id, review_at.replace(tzinfo=None).strftime(stored),
-             now.replace(tzinfo=None).strftime(stored), now.replace(tzinfo=None).strftime(stored)),
-        )
-        agreement_id = cursor.lastrowid
-        payload = json.dumps(ReviewDue(agreement_id, review_at).dump())
-        connection.execute(
-            "INSERT INTO timers (kind, chat_id, due_at, payload, status, attempts, created_at) "
-            "VALUES ('agreement_review', ?, ?, ?, 'pending', 0, ?)",
-            (group, review_at.replace(tzinfo=None).strftime(stored), payload,
-             now.replace(tzinfo=None).strftime(stored)),
-        )
+    agreement_id = add_agreement_due(running, couple_id, group, review_at)
     start = telegram.last_seq()
     asked = telegram.wait_for_text(group, "Is this still working", after=start, timeout=30)
     assert asked["received_at"] >= review_at.timestamp() - 0.5

@@ -101,6 +101,9 @@ def running(
                     services.new_database(services_option, "e2e_tracker")
                 ),
                 "REDIS_URL": services_option.redis_url,
+                # A killed bot's chat locks and inbox leases lapse after this; the restarted
+                # bot (a new worker) then takes its chats over (production: a minute).
+                "WORKER_LEASE_SECONDS": "10",
             }
             services.flush_redis(services_option.redis_url)
         yield from _running(tmp_path_factory, urls)
