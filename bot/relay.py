@@ -418,15 +418,30 @@ class Relay:
         those may change it (a consent given)."""
         worker, lease_until = self.worker, self.lease_until()
 
-        def begin(session: Session) -> tuple[inbox.Begun, Incoming | None]:
+        def begin(session: Session, take: bool = True) -> tuple[inbox.Begun, Incoming | None]:
             begun = inbox.begin(
-                update_id, chat_id, worker=worker, lease_until=lease_until, session=session
+                update_id,
+                chat_id,
+                worker=worker,
+                lease_until=lease_until,
+                session=session,
+                take=take,
             )
             fresh = not begun.earlier and not begun.finished and begun.journal is None
             heard = relayed(incoming, session) if fresh and incoming is not None else None
             return begun, heard
 
-        return await in_transaction(begin)
+        try:
+            return await in_transaction(begin)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            # The database takes no writes for now (e.g. a stuck writer holds SQLite's lock),
+            # but it still reads: go on without taking the lease (this chat's lock is ours
+            # all the same), so crisis words get their resources now; the action's writes
+            # are tried again as before.
+            logger.warning("update %s: not taken (%s), read only", update_id, type(error).__name__)
+            return await in_transaction(lambda session: begin(session, take=False))
 
     async def _journal(self, key: int) -> tuple[list[dict], int] | None:
         return await in_transaction(lambda session: inbox.journal(key, session=session))

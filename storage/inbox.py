@@ -107,9 +107,11 @@ def begin(
     worker: str,
     lease_until: datetime,
     session: Session,
+    take: bool = True,
 ) -> Begun:
     """One transaction before an update is handled: take it and the chat's older unfinished
-    updates (owner = `worker`), and read its journal."""
+    updates (owner = `worker`), and read its journal. `take=False` only reads (the database
+    refuses writes for now): nothing is taken."""
     same_chat = InboxUpdate.chat_id.is_(None) if chat_id is None else InboxUpdate.chat_id == chat_id
     earlier_rows = list(
         session.execute(
@@ -124,7 +126,7 @@ def begin(
         ).scalars()
     )
     row = session.get(InboxUpdate, update_id)
-    for taken in [*earlier_rows, row]:
+    for taken in [*earlier_rows, row] if take else []:
         if taken is not None and taken.status in UNFINISHED:
             taken.owner, taken.lease_until = worker, lease_until
     earlier = [Taken(item.update_id, item.chat_id, raw_update(item)) for item in earlier_rows]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import struct
 from datetime import datetime, timezone
 
@@ -80,8 +79,7 @@ def test_progress_sends_a_real_png_chart_with_a_caption_and_the_quarterly_review
         group,
     )
     now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
-    with sqlite3.connect(running.database) as connection:  # committed on leaving
-        connection.execute("UPDATE timers SET due_at = ? WHERE id = ?", (now, timer_id))
+    running.write("UPDATE timers SET due_at = :now WHERE id = :id", now=now, id=timer_id)
     mark = telegram.last_seq()
     posted = telegram.wait_for(group, is_photo, after=mark, timeout=60)
     assert posted["plain_text"].startswith("A new quarter begins. Here is ")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from launcher.stack import Stack, StackConfig, free_port
 from local_telegram.client import LocalTelegram
@@ -57,6 +58,16 @@ class RunningStack:
         if self.database_url:
             return services.query(self.database_url, sql, params)
         return _read(self.database, sql, params)
+
+    def write(self, sql: str, **params: Any) -> None:
+        """Change test data in the couple's database while the stack runs (e.g. bring a
+        timer forward), on SQLite or PostgreSQL alike; committed on return."""
+        engine = create_engine(self.database_url or f"sqlite:///{self.database}")
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(sql), params)
+        finally:
+            engine.dispose()
 
     def query_tracker(self, sql: str, *params: Any) -> list[tuple]:
         """Read Rasa's tracker store (conversation events)."""
