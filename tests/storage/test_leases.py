@@ -92,3 +92,17 @@ def test_begin_takes_the_chats_older_unfinished_updates_first(database):
         again = inbox.begin(4, CHAT, worker="a", lease_until=lease, session=session)
         assert again.finished  # done by another worker: its receiver skips it
         assert session.get(InboxUpdate, 4).status == InboxStatus.DONE
+
+
+def test_begin_without_taking_reads_the_same_and_changes_nothing(database):
+    """What the bot does while the database refuses writes (bot/relay.py `_begin`)."""
+    record(1, "a")
+    record(4, "b")
+    lease = utc_now() + timedelta(seconds=60)
+    with transaction() as session:
+        begun = inbox.begin(4, CHAT, worker="c", lease_until=lease, session=session, take=False)
+        assert [row.update_id for row in begun.earlier] == [1]
+        assert not begun.finished and begun.journal is None
+        assert not session.dirty  # nothing to write: it commits under a writer's lock
+    with transaction() as session:
+        assert [session.get(InboxUpdate, i).owner for i in (1, 4)] == ["a", "b"]
