@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-import actions
-from actions.core.base import TalkingStickAction
 from actions.core.timers import ActionFireTimer
 from storage import retention, timers
 from storage.couples import couple_for_group
-from storage.engine import PROJECT_ROOT, transaction
+from storage.engine import transaction
 from storage.enums import TimerKind
 from storage.models import Agreement, AgreementReview, Checkin, utc_now
 from tests.support.couples import exported
+from tests.support.dialogue import ACTIONS, RULES
 from tests.support.factories import form_couple
 from tests.support.trackers import build_tracker, run_action, texts
 
@@ -28,28 +25,6 @@ ALEX, SAM = 21, 22
 NAMES = {ALEX: "Alex", SAM: "Sam"}
 
 
-def _load_actions() -> dict[str, TalkingStickAction]:
-    for module in pkgutil.walk_packages(actions.__path__, "actions."):
-        importlib.import_module(module.name)
-    found: dict[str, TalkingStickAction] = {}
-    pending = list(TalkingStickAction.__subclasses__())
-    while pending:
-        cls = pending.pop()
-        pending += cls.__subclasses__()
-        if getattr(cls, "action_name", None):
-            found[cls.action_name] = cls()
-    return found
-
-
-ACTIONS = _load_actions()
-import yaml  # noqa: E402
-
-RULES = {
-    rule["steps"][0]["intent"]: rule["steps"][1]["action"]
-    for path in (PROJECT_ROOT / "data" / "rules").glob("*.yml")
-    for rule in yaml.safe_load(path.read_text()).get("rules", [])
-    if "intent" in rule["steps"][0]
-}
 
 
 def say(domain, user: int, text: str, intent: str = "content", *, chat: int = GROUP, **entities):

@@ -6,9 +6,7 @@ that NLU mistakes for another intent is checked against the real routing.
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,9 +16,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-import actions
 from actions.core import flows
-from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
 from actions.core.routing import is_explicit_request
 from actions.statement.steps import format_day
@@ -28,6 +24,7 @@ from storage.couples import couple_for_group, join
 from storage.engine import PROJECT_ROOT, transaction
 from storage.models import Agreement, Pause, Statement, Timer, utc_now
 from tests.support.couples import agree_in_private
+from tests.support.dialogue import ACTIONS, RULES
 from tests.support.trackers import build_tracker, run_action, texts
 
 GROUP = -100700
@@ -37,26 +34,6 @@ NAMES = {ALEX: "Alex", SAM: "Sam", KIM: "Kim", ROBIN: "Robin"}
 NLU_TESTS = Path(PROJECT_ROOT) / "tests" / "nlu"
 
 
-def _load_actions() -> dict[str, TalkingStickAction]:
-    for module in pkgutil.walk_packages(actions.__path__, "actions."):
-        importlib.import_module(module.name)
-    found: dict[str, TalkingStickAction] = {}
-    pending = list(TalkingStickAction.__subclasses__())
-    while pending:
-        cls = pending.pop()
-        pending += cls.__subclasses__()
-        if getattr(cls, "action_name", None):
-            found[cls.action_name] = cls()
-    return found
-
-
-ACTIONS = _load_actions()
-RULES = {
-    rule["steps"][0]["intent"]: rule["steps"][1]["action"]
-    for path in (PROJECT_ROOT / "data" / "rules").glob("*.yml")
-    for rule in yaml.safe_load(path.read_text()).get("rules", [])
-    if "intent" in rule["steps"][0]
-}
 
 
 def say(
