@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from actions.core.timers import ActionFireTimer
 from storage import retention, timers
 from storage.couples import couple_for_group
 from storage.engine import transaction
@@ -18,7 +17,7 @@ from storage.models import Agreement, AgreementReview, Checkin, utc_now
 from tests.support.couples import exported
 from tests.support.dialogue import ACTIONS, RULES
 from tests.support.factories import form_couple
-from tests.support.trackers import build_tracker, run_action, texts
+from tests.support.trackers import build_tracker, fire_timers, run_action, texts
 
 GROUP = -100900
 ALEX, SAM = 21, 22
@@ -80,20 +79,8 @@ def buttons(messages: list[dict]) -> dict[str, str]:
 
 
 def fire(domain: dict, kind: str) -> list[dict]:
-    with transaction() as session:
-        for row in timers.pending(kind, GROUP, session=session):
-            row.due_at = min(row.due_at, utc_now())
-    with transaction() as session:
-        claimed = [t for t in timers.claim_due(session=session) if t.kind == kind]
-    messages: list[dict] = []
-    for timer in claimed:
-        tracker = build_tracker(
-            GROUP, "", "EXTERNAL_timer_due", user_id=None, entities={"timer_id": timer.id}
-        )
-        messages += run_action(ActionFireTimer(), tracker, domain)
-        with transaction() as session:
-            timers.mark_fired(timer.id, session=session)
-    return messages
+    """Claim this chat's due timers of one kind as the bot's dispatcher would, and fire them."""
+    return fire_timers(domain, GROUP, kind)
 
 
 @pytest.fixture

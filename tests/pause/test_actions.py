@@ -19,7 +19,6 @@ from sqlalchemy import select
 import actions.pause.actions  # noqa: F401  (registers the pause flow, capturer and timer handlers)
 from actions.core import flows
 from actions.core.replies import Outgoing, Reply
-from actions.core.timers import ActionFireTimer
 from actions.general.cancel import ActionCancel
 from actions.general.help import ActionAnswerFreeText
 from actions.pause.actions import (
@@ -37,10 +36,10 @@ from actions.privacy.export import ActionExportData
 from storage import timers
 from storage.couples import couple_for_group
 from storage.engine import transaction
-from storage.models import Couple, Pause, Timer, utc_now
+from storage.models import Couple, Pause, Timer
 from tests.support import factories
 from tests.support.couples import exported
-from tests.support.trackers import add_response, build_tracker, run_action, texts
+from tests.support.trackers import add_response, build_tracker, fire_timers, run_action, texts
 
 GROUP = -100700
 ALEX, SAM, ROBIN = 11, 22, 33
@@ -145,20 +144,7 @@ def pending(kind: str) -> list[Timer]:
 
 def fire(domain: dict, kind: str, at: datetime | None = None) -> list[dict]:
     """Claim this chat's due timers of one kind as the bot's dispatcher would, and fire them."""
-    with transaction() as session:
-        for row in timers.pending(kind, GROUP, session=session):
-            row.due_at = min(row.due_at, at or utc_now())
-    with transaction() as session:
-        claimed = [t for t in timers.claim_due(session=session) if t.kind == kind]
-    messages: list[dict] = []
-    for timer in claimed:
-        tracker = build_tracker(
-            GROUP, "", "EXTERNAL_timer_due", user_id=None, entities={"timer_id": timer.id}
-        )
-        messages += run_action(ActionFireTimer(), tracker, domain)
-        with transaction() as session:
-            timers.mark_fired(timer.id, session=session)
-    return messages
+    return fire_timers(domain, GROUP, kind, at)
 
 
 def start(domain: dict, user: int = ALEX, text: str = "/request_pause") -> list[dict]:

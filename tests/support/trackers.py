@@ -87,3 +87,27 @@ def texts(messages: list[dict[str, Any]]) -> list[str]:
         if text:
             found.append(text)
     return found
+
+
+def fire_timers(domain: dict, chat_id: int, kind: str, at: Any = None) -> list[dict]:
+    """Bring a chat's pending timers of one kind to `at` (now by default), claim those due as
+    the bot's dispatcher would, fire each through its action, and return what was rendered."""
+    from actions.core.timers import ActionFireTimer
+    from storage import timers
+    from storage.engine import transaction
+    from storage.models import utc_now
+
+    with transaction() as session:
+        for row in timers.pending(kind, chat_id, session=session):
+            row.due_at = min(row.due_at, at or utc_now())
+    with transaction() as session:
+        claimed = [t for t in timers.claim_due(session=session) if t.kind == kind]
+    messages: list[dict] = []
+    for timer in claimed:
+        tracker = build_tracker(
+            chat_id, "", "EXTERNAL_timer_due", user_id=None, entities={"timer_id": timer.id}
+        )
+        messages += run_action(ActionFireTimer(), tracker, domain)
+        with transaction() as session:
+            timers.mark_fired(timer.id, session=session)
+    return messages
