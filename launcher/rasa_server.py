@@ -8,6 +8,8 @@ the system shows for this process (the arguments it was started with).
 Rasa's logging is pinned here too: Rasa takes its level from `LOG_LEVEL` and at DEBUG logs
 each user message with its text; Sanic's access log (`LOG_LEVEL_LIBRARIES`) would list
 request URLs, which carry the token. A higher level in the environment is kept.
+
+Two per-message costs of Rasa are taken out before it starts (launcher/rasa_speedups.py).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def main() -> None:
     sys.argv = rasa_arguments(sys.argv[1:], os.environ)
     from rasa.__main__ import main as rasa_main  # seconds to import: only in this process
 
+    from launcher import rasa_speedups
+
+    rasa_speedups.apply()
     rasa_main()
 
 
