@@ -67,6 +67,9 @@ class Settings:
     tracker_store_url: str | None = None  # unset: SQLite <var>/rasa_tracker.db
     # Set: Rasa's RedisLockStore and the bot's per-chat locks across workers (scale-out).
     redis_url: str | None = None
+    # How many of each process the launcher starts: bots (one poller hands updates off to
+    # them), Rasa's and the action server's Sanic workers. More than 1 needs REDIS_URL.
+    workers: int = 1
     # Where scripts/services.sh keeps PostgreSQL's and Redis's data, and their ports.
     services_dir: Path | None = None  # unset: var/services (as root: /var/lib/talking-stick)
     services_postgres_port: int = 55432

@@ -39,6 +39,7 @@ def config_from_environment() -> StackConfig:
         telegram_token=current.telegram_bot_token,
         telegram_api_base_url=current.telegram_api_base_url,
         local_telegram_port=current.local_telegram_port,
+        workers=current.workers,
     )
     if current.rasa_auth_token:
         config.rasa_auth_token = current.rasa_auth_token

@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,14 @@ import httpx
 
 from launcher.paths import PRIVATE_UMASK, open_private_log
 from storage.engine import PROJECT_ROOT
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
 
 HealthCheck = Callable[[], bool]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import sqlite3
 import stat
 import tempfile
@@ -19,9 +18,10 @@ import yaml  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 import settings
+from launcher.handoff import HandOff
 from launcher.log_levels import at_least
 from launcher.paths import PYTHON, private_dir
-from launcher.processes import ManagedProcess, http_ok
+from launcher.processes import ManagedProcess, free_port, http_ok
 from launcher.training import child_environment, ensure_model
 from security import keys
 from storage.chat_locks import redis_parts
@@ -32,12 +32,6 @@ LOCAL_BOT_TOKEN = "7000000001:local-chat-token"
 # Only Rasa's environment holds it; endpoints.yml names it (Rasa expands ${...} there), so
 # the rendered file holds no secret.
 ACTION_SERVER_TOKEN_ENV = "TALKING_STICK_ACTION_SERVER_TOKEN"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -54,6 +48,16 @@ class StackConfig:
     # their environment. None: they inherit the configured TALKING_STICK_SECRET(_FILE).
     shared_secret: str | None = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Processes of each kind: bots (behind one poller handing updates off: launcher/handoff.py),
+    # Rasa's and the action server's Sanic workers. More than one needs REDIS_URL.
+    workers: int = 1
+
+    @property
+    def bot_keys(self) -> list[str]:
+        """The bots' process names: "bot" alone, or "bot-1" … "bot-N"."""
+        if self.workers == 1:
+            return ["bot"]
+        return [f"bot-{number}" for number in range(1, self.workers + 1)]
 
     @property
     def uses_local_telegram(self) -> bool:
@@ -68,6 +72,7 @@ class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self.processes: dict[str, ManagedProcess] = {}
+        self.handoff: HandOff | None = None
 
     # -- environment ---------------------------------------------------------------------
 
@@ -85,6 +90,9 @@ class Stack:
             # request URLs, and Rasa's carry its API token. ERROR is Rasa's default.
             LOG_LEVEL_LIBRARIES=at_least("WARNING", env.get("LOG_LEVEL_LIBRARIES") or "ERROR"),
         )
+        if config.workers > 1:
+            env["SANIC_WORKERS"] = str(config.workers)  # Rasa (with its Redis lock store)
+            env["ACTION_SERVER_SANIC_WORKERS"] = str(config.workers)  # rasa-sdk's name
         if config.shared_secret:
             env[keys.SECRET_ENV] = config.shared_secret
         if config.uses_local_telegram:
@@ -179,19 +187,47 @@ class Stack:
                     want_json_key="model_id",
                 ),
             )
-        if key == "bot":
-            ready = config.var_dir / "runtime" / "bot.ready"
+        if key in config.bot_keys:
+            name, var = "the bot", config.var_dir
+            if key != "bot":
+                name, var = f"bot worker {key[len('bot-'):]}", config.var_dir / "workers" / key
+                env.update(self._worker_environment(key, var))
+            ready = var / "runtime" / "bot.ready"
             ready.unlink(missing_ok=True)
             process = ManagedProcess(
-                "the bot", [PYTHON, "-m", "bot"], env, logs / "bot.log", lambda: False
+                name, [PYTHON, "-m", "bot"], env, logs / f"{key}.log", lambda: False
             )
             process.health = lambda: _ready_file_names(ready, process.pid)
             return process
         raise KeyError(key)
 
+    def _worker_environment(self, key: str, var: Path) -> dict[str, str]:
+        """One of several bots: its own files and timer name, the stack's databases, and
+        its updates from its front of the hand-off."""
+        assert self.handoff is not None
+        private_dir(var / "runtime")
+        configured = settings.current(self.environment())
+        return {
+            "TALKING_STICK_VAR": str(var),  # its ready file
+            "DATABASE_URL": configured.database_url,
+            "TRACKER_STORE_URL": configured.tracker_store_url
+            or f"sqlite:///{self.config.var_dir / 'rasa_tracker.db'}",
+            "TIMER_WORKER_NAME": f"{configured.timer_worker_name}-{key[len('bot-'):]}",
+            "TELEGRAM_API_BASE_URL": self.handoff.bot_base_url(self.config.bot_keys.index(key)),
+        }
+
     def start(self, timeout: float = 240) -> None:
         # What the children will read, checked here: one clear error instead of three logs.
-        settings.checked(self.environment())
+        configured = settings.checked(self.environment())
+        if self.config.workers > 1 and not configured.redis_url:
+            raise settings.SettingsError(
+                "WORKERS > 1 needs REDIS_URL: Rasa's lock store and the bots' per-chat locks."
+            )
+        if self.config.workers > 1 and configured.use_webhook:
+            raise settings.SettingsError(
+                "WORKERS > 1 hands updates off from one poller; with a webhook, start one bot "
+                "per port behind your proxy instead (docs/deploy.md)."
+            )
         private_dir(self.config.var_dir)
         _with_env(self.environment(), upgrade_to_head)
         ensure_model()
@@ -206,7 +242,16 @@ class Stack:
             list(pool.map(lambda key: self.processes[key].wait_healthy(timeout), first))
         finally:
             pool.shutdown(wait=False)
-        self.start_one("bot", timeout=timeout)
+        if self.config.workers > 1:
+            self.handoff = HandOff(
+                self.environment()["TELEGRAM_API_BASE_URL"],
+                self.environment()["TELEGRAM_BOT_TOKEN"],
+                self.config.workers,
+            ).start()
+        for key in self.config.bot_keys:
+            self.start_one(key, wait=False)
+        for key in self.config.bot_keys:
+            self.processes[key].wait_healthy(timeout)
 
     def start_one(self, key: str, wait: bool = True, timeout: float = 240) -> ManagedProcess:
         process = self._process(key)
@@ -225,10 +270,16 @@ class Stack:
         return next((p for p in self.processes.values() if not p.alive()), None)
 
     def stop(self) -> None:
-        # The bot first, so that it tells no one "one moment" while Rasa goes away; then the
-        # others together (Rasa alone takes seconds).
-        if "bot" in self.processes:
-            self.processes["bot"].stop()
+        # The bots first, so that they tell no one "one moment" while Rasa goes away; then
+        # the others together (Rasa alone takes seconds).
+        bots = [self.processes[key] for key in self.config.bot_keys if key in self.processes]
+        for bot in bots:
+            bot.terminate()
+        for bot in bots:
+            bot.wait_stopped(timeout=15)
+        if self.handoff is not None:
+            self.handoff.stop()
+            self.handoff = None
         others = [
             self.processes[key] for key in ("rasa", "actions", "telegram") if key in self.processes
         ]
@@ -257,6 +308,10 @@ def _with_env(env: dict[str, str], function):  # type: ignore[no-untyped-def]
         os.environ.update(saved)
 
 
+# Rasa's SQLTrackerStore, loading only the recent turns of a conversation for each message.
+RASA_TRACKER_STORE = "storage.recent_tracker_store.RecentEventsTrackerStore"
+
+
 def tracker_store_endpoint(url: str | None, var_dir: Path) -> dict[str, Any]:
     """Rasa's SQL tracker store: an SQLite file by default, or `TRACKER_STORE_URL` (its
     parts as Rasa's SQLTrackerStore takes them, query options such as `sslmode` included)."""
@@ -270,9 +325,9 @@ def tracker_store_endpoint(url: str | None, var_dir: Path) -> dict[str, Any]:
             with sqlite3.connect(path) as connection:
                 connection.execute("PRAGMA secure_delete=ON")
                 connection.execute("PRAGMA journal_mode=WAL")
-        return {"type": "SQL", "dialect": "sqlite", "db": str(path)}
+        return {"type": RASA_TRACKER_STORE, "dialect": "sqlite", "db": str(path)}
     parsed = make_url(url)
-    endpoint: dict[str, Any] = {"type": "SQL", "dialect": parsed.drivername}
+    endpoint: dict[str, Any] = {"type": RASA_TRACKER_STORE, "dialect": parsed.drivername}
     for key, value in (
         ("url", parsed.host),
         ("port", parsed.port),

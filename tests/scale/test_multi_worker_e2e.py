@@ -2,7 +2,7 @@
 
 Two real bot processes (`python -m bot`, each with its own name) share the session's Rasa
 server, action server, databases (PostgreSQL) and locks (Redis); the updates reach them
-through one poller handing off (tests/scale/handoff.py), round robin, so consecutive
+through one poller handing off (launcher/handoff.py), round robin, so consecutive
 messages of one chat land on different workers. The session's own bot is stopped meanwhile.
 """
 
@@ -18,6 +18,7 @@ from datetime import timedelta
 
 import pytest
 
+from launcher.handoff import HandOff
 from launcher.paths import PYTHON, private_dir
 from launcher.processes import ManagedProcess
 from local_telegram.client import LocalTelegram
@@ -27,7 +28,6 @@ from storage.enums import TimerKind
 from storage.models import utc_now
 from storage.timer_payloads import PurgeConversation
 from tests.privacy.test_e2e import answer_safety_check
-from tests.scale.handoff import HandOff
 from tests.support.stack import Couple, RunningStack, unique
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
@@ -72,7 +72,8 @@ def workers(
 ) -> Iterator[Workers]:
     assert running.database_url, "the multi-worker tests run on PostgreSQL"
     running.stack.processes["bot"].stop()  # the updates go to the two workers instead
-    handoff = HandOff(running.stack.config.local_telegram_url, workers=2).start()
+    env = running.stack.environment()
+    handoff = HandOff(env["TELEGRAM_API_BASE_URL"], env["TELEGRAM_BOT_TOKEN"], workers=2).start()
     bots: list[ManagedProcess] = []
     try:
         for index in range(2):

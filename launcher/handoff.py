@@ -1,30 +1,51 @@
-"""The load balancer in front of several bot workers, for the multi-worker tests.
+"""One poller handing updates off to several bot workers (`WORKERS` > 1, polling mode).
 
 Telegram allows one poller per bot token, so several bot workers share the load behind one
 entry point: a webhook behind a load balancer, or one poller handing updates off. This is
-the latter, as infrastructure the tests stand up (not the project's code): it polls the
-local Bot API server, hands each update to one worker, round robin, and waits until that
-worker confirmed it (PTB confirms an update only once the bot's inbox saved it) before
-handing off the next, as Telegram waits for a webhook's answer. Each worker polls its own
-front (`bot_base_url(i)`); every other Bot API call goes through to the server unchanged.
+the latter, run by the launcher in its own thread: it polls Telegram (or the local Bot API
+server), hands each update to one worker, round robin, and waits until that worker
+confirmed it (python-telegram-bot confirms an update only once the bot's inbox saved it)
+before handing off the next, as Telegram waits for a webhook's answer. An update no worker
+confirms in time goes to the next one; Telegram is told an update arrived only once a
+worker saved it, so a crash loses nothing.
+
+Each worker polls its own front (`bot_base_url(i)`, on 127.0.0.1) as if it were Telegram;
+every other Bot API call goes through to Telegram unchanged. A front answers only calls
+made with the bot's token (the path names it, as on Telegram): anyone else on the machine
+gets 401, not the updates.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import hmac
 import json
+import logging
 import threading
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from launcher.stack import free_port
+from launcher.processes import free_port
+
+logger = logging.getLogger(__name__)
 
 FRONT_KEY: web.AppKey[Front] = web.AppKey("front")
 # A worker that has not confirmed an update by then is taken to be down.
 CONFIRM_SECONDS = 5.0
+POLL_SECONDS = 10  # the long poll to Telegram
+# Every kind, as the bot asks when it polls Telegram itself (telegram.Update.ALL_TYPES).
+ALL_UPDATE_TYPES = [
+    "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
+    "business_message", "edited_business_message", "deleted_business_messages",
+    "message_reaction", "message_reaction_count", "inline_query", "chosen_inline_result",
+    "callback_query", "shipping_query", "pre_checkout_query", "purchased_paid_media", "poll",
+    "poll_answer", "my_chat_member", "chat_member", "chat_join_request", "chat_boost",
+    "removed_chat_boost",
+]
 
 
 class Front:
@@ -38,19 +59,35 @@ class Front:
 
 
 class HandOff:
-    def __init__(self, upstream: str, workers: int) -> None:
-        self.upstream = upstream.rstrip("/")  # e.g. http://127.0.0.1:8081
+    def __init__(self, api_base_url: str, token: str, workers: int) -> None:
+        # python-telegram-bot's `base_url` form: https://api.telegram.org/bot
+        self.api_base_url = api_base_url
+        self.token = token
         self.ports = [free_port() for _ in range(workers)]
         self.handed: list[int] = [0] * workers  # updates handed to each worker
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._fronts: list[Front] = []
         self._runners: list[web.AppRunner] = []
-        self._poller: asyncio.Future[None] | None = None
+        self._poller: concurrent.futures.Future[None] | None = None
         self._session: aiohttp.ClientSession | None = None
 
     def bot_base_url(self, worker: int) -> str:
         return f"http://127.0.0.1:{self.ports[worker]}/bot"
+
+    def _upstream(self, path: str) -> str | None:
+        """Telegram's URL for a front's path, if the path names our token: `bot<token>/…`
+        (calls) or `file/bot<token>/…` (files)."""
+        for prefix, base in (("bot", self.api_base_url), ("file/bot", self._file_base_url())):
+            if path.startswith(prefix):
+                token, _, rest = path[len(prefix) :].partition("/")
+                if rest and hmac.compare_digest(token.encode(), self.token.encode()):
+                    return f"{base}{self.token}/{rest}"
+        return None
+
+    def _file_base_url(self) -> str:
+        base = self.api_base_url
+        return base[: -len("bot")] + "file/bot" if base.endswith("bot") else base
 
     def start(self) -> HandOff:
         self._thread.start()
@@ -92,13 +129,23 @@ class HandOff:
         while True:
             try:
                 async with self._session.post(
-                    f"{self.upstream}/bot0:handoff/getUpdates",
-                    json={"offset": offset, "timeout": 1},
+                    f"{self.api_base_url}{self.token}/getUpdates",
+                    json={
+                        "offset": offset,
+                        "timeout": POLL_SECONDS,
+                        "allowed_updates": ALL_UPDATE_TYPES,
+                    },
+                    timeout=aiohttp.ClientTimeout(total=POLL_SECONDS + 30),
                 ) as response:
-                    updates = (await response.json()).get("result") or []
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.2)
+                    answer = await response.json(content_type=None)
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                await asyncio.sleep(1)
                 continue
+            if not answer.get("ok"):  # e.g. another poller, or a webhook set (409)
+                logger.warning("hand-off: Telegram refused getUpdates (%s)", response.status)
+                await asyncio.sleep(2)
+                continue
+            updates = answer.get("result") or []
             for update in updates:
                 while True:  # until a worker took it (a dead one never confirms)
                     worker = turn % len(self._fronts)
@@ -132,12 +179,17 @@ class HandOff:
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         front = request.app[FRONT_KEY]
         path = request.match_info["path"]
+        upstream = self._upstream(path)
+        if upstream is None:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         if path.lower().endswith("/getupdates"):
             return await self._get_updates(request, front)
         assert self._session is not None
         async with self._session.request(
             request.method,
-            f"{self.upstream}/{path}",
+            upstream,
             params=request.query,
             data=await request.read(),
             headers={
