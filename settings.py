@@ -219,7 +219,23 @@ def _variables() -> list[tuple[str, Any, Callable[[str], Any]]]:
     ]
 
 
+# Settings already read, by the variables' values (and the directory relative paths are
+# read from): read at every transaction and every message, parsing ~60 variables and
+# resolving paths each time was several per cent of the bot's CPU.
+_already_read: dict[tuple[str | None, ...], tuple[Settings, list[str]]] = {}
+
+
 def _read(environ: Mapping[str, str]) -> tuple[Settings, list[str]]:
+    key = (os.getcwd(), *(environ.get(name.upper()) for name, _, _ in _variables()))
+    if key not in _already_read:
+        if len(_already_read) > 64:  # tests set many environments; keep a few
+            _already_read.clear()
+        _already_read[key] = _parse(environ)
+    settings, problems = _already_read[key]
+    return settings, list(problems)
+
+
+def _parse(environ: Mapping[str, str]) -> tuple[Settings, list[str]]:
     values: dict[str, Any] = {}
     problems: list[str] = []
     for name, default, parse in _variables():
