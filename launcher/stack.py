@@ -112,6 +112,9 @@ class Stack:
             "action_endpoint": {
                 "url": f"http://127.0.0.1:{self.config.actions_port}/webhook",
                 "headers": {"Authorization": EnvironmentReference(ACTION_SERVER_TOKEN_ENV)},
+                # No domain with each call: the actions read domain.yml's responses once
+                # (actions/core/replies.py).
+                "enable_selective_domain": True,
             },
             "tracker_store": tracker_store_endpoint(
                 configured.tracker_store_url, self.config.var_dir

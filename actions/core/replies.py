@@ -31,9 +31,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+import yaml  # type: ignore[import-untyped]
 from rasa_sdk.executor import CollectingDispatcher
+
+from settings import PROJECT_ROOT
 
 DomainDict = dict[str, Any]
 
@@ -173,10 +177,19 @@ def _utter(
     )
 
 
+@cache
+def project_responses() -> dict[str, Any]:
+    """domain.yml's responses, read once. Rasa sends the action server no domain with each
+    call (its selective domain: launcher/stack.py), because the actions need only these:
+    serialising the whole domain for every action was a tenth of Rasa's CPU per message."""
+    with open(PROJECT_ROOT / "domain.yml", encoding="utf-8") as file:
+        return dict(yaml.safe_load(file).get("responses") or {})
+
+
 def check_values(domain: DomainDict, response: str, values: dict[str, Any]) -> None:
     """Fail here, not in front of a person: Rasa shows a response's whole text unfilled
     (placeholders and all) when a single one of its placeholders has no value."""
-    variants = (domain.get("responses") or {}).get(response)
+    variants = (domain.get("responses") or project_responses()).get(response)
     if not variants:
         raise KeyError(f"no response {response} in the domain")
     reserved = RESERVED_NAMES & values.keys()

@@ -137,3 +137,15 @@ def test_a_payload_is_rasas_intent_syntax_with_json_escaped_values():
     assert payload("pause_time", pause_ref="12.m20") == '/pause_time{"pause_ref":"12.m20"}'
     built = payload("set_timezone", timezone='say "hi" {x}')
     assert json.loads(built[len("/set_timezone") :]) == {"timezone": 'say "hi" {x}'}
+
+
+def test_without_a_domain_from_rasa_replies_are_checked_against_domain_yml():
+    """Rasa sends the action server no domain (selective domain); a reply is still checked
+    against domain.yml's responses before it goes out."""
+    dispatcher = CollectingDispatcher()
+    send(dispatcher, {}, [Reply("utter_already_set_up", {"first": "Alex", "second": "Sam"})])
+    assert [message["response"] for message in dispatcher.messages] == ["utter_already_set_up"]
+    with pytest.raises(KeyError, match="second"):
+        send(CollectingDispatcher(), {}, [Reply("utter_already_set_up", {"first": "Alex"})])
+    with pytest.raises(KeyError, match="no response"):
+        send(CollectingDispatcher(), {}, [Reply("utter_no_such_response")])
