@@ -116,13 +116,18 @@ class Settings:
 
     @property
     def telegram_file_base_url(self) -> str:
-        # PTB's base_file_url: ".../bot" -> ".../file/bot"
-        base = self.telegram_api_base_url
-        return base[: -len("bot")] + "file/bot" if base.endswith("bot") else base
+        return file_base_url(self.telegram_api_base_url)
 
     @property
     def use_webhook(self) -> bool:
         return bool(self.telegram_webhook_url)
+
+
+def file_base_url(api_base_url: str) -> str:
+    """PTB's base_file_url for a base_url: ".../bot" -> ".../file/bot"."""
+    if api_base_url.endswith("bot"):
+        return api_base_url[: -len("bot")] + "file/bot"
+    return api_base_url
 
 
 class SettingsError(ValueError):
@@ -227,11 +232,13 @@ _already_read: dict[tuple[str | None, ...], tuple[Settings, list[str]]] = {}
 
 def _read(environ: Mapping[str, str]) -> tuple[Settings, list[str]]:
     key = (os.getcwd(), *(environ.get(name.upper()) for name, _, _ in _variables()))
-    if key not in _already_read:
+    found = _already_read.get(key)  # one lookup: another thread may clear meanwhile
+    if found is None:
+        found = _parse(environ)
         if len(_already_read) > 64:  # tests set many environments; keep a few
             _already_read.clear()
-        _already_read[key] = _parse(environ)
-    settings, problems = _already_read[key]
+        _already_read[key] = found
+    settings, problems = found
     return settings, list(problems)
 
 

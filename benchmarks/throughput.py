@@ -17,9 +17,9 @@ Each chat's first message of the run is reported apart (the "first-message spike
 left out of the per-rate figures. After each rate the benchmark waits for the backlog to
 drain, so a saturated rate does not spill into the next one.
 
-The third configuration needs PostgreSQL and Redis (`make services` / scripts/services.sh)
-and a tree that can start several bot workers; it is skipped, with the reason printed,
-when either is missing.
+The third configuration (`launcher.stack.StackConfig(workers=N)`, what `WORKERS=N make run`
+starts) needs PostgreSQL and Redis (`make services` / scripts/services.sh); it is skipped,
+with the reason printed, when they are not reachable.
 
     .venv/bin/python benchmarks/throughput.py [--rates 5,10,20,30,40] [--seconds 20]
         [--chats 40] [--only stock,sqlite,scale]
@@ -438,18 +438,6 @@ def scale_unavailable(database_url: str, redis_url: str) -> str | None:
         redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
     except Exception as error:
         return f"Redis not reachable at the given URL ({type(error).__name__})"
-    from settings import variable_names
-
-    if "REDIS_URL" not in variable_names():
-        return (
-            "this tree has no REDIS_URL setting yet: Rasa's Redis lock store and the bot's "
-            "per-chat coordination across workers (issue #13) have not landed"
-        )
-    if "workers" not in {f.name for f in dataclasses.fields(StackConfig)}:
-        return (
-            "launcher.stack.StackConfig cannot start several workers of each kind yet "
-            "(no `workers` field; issue #13: inbox leases, timer heartbeats, per-chat locks)"
-        )
     return None
 
 

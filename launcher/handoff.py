@@ -28,7 +28,9 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from telegram import Update
 
+import settings
 from launcher.processes import free_port
 
 logger = logging.getLogger(__name__)
@@ -37,15 +39,8 @@ FRONT_KEY: web.AppKey[Front] = web.AppKey("front")
 # A worker that has not confirmed an update by then is taken to be down.
 CONFIRM_SECONDS = 5.0
 POLL_SECONDS = 10  # the long poll to Telegram
-# Every kind, as the bot asks when it polls Telegram itself (telegram.Update.ALL_TYPES).
-ALL_UPDATE_TYPES = [
-    "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
-    "business_message", "edited_business_message", "deleted_business_messages",
-    "message_reaction", "message_reaction_count", "inline_query", "chosen_inline_result",
-    "callback_query", "shipping_query", "pre_checkout_query", "purchased_paid_media", "poll",
-    "poll_answer", "my_chat_member", "chat_member", "chat_join_request", "chat_boost",
-    "removed_chat_boost",
-]
+# Every kind, as the bot asks when it polls Telegram itself.
+ALL_UPDATE_TYPES = list(Update.ALL_TYPES)
 
 
 class Front:
@@ -78,16 +73,13 @@ class HandOff:
     def _upstream(self, path: str) -> str | None:
         """Telegram's URL for a front's path, if the path names our token: `bot<token>/…`
         (calls) or `file/bot<token>/…` (files)."""
-        for prefix, base in (("bot", self.api_base_url), ("file/bot", self._file_base_url())):
+        files = settings.file_base_url(self.api_base_url)
+        for prefix, base in (("bot", self.api_base_url), ("file/bot", files)):
             if path.startswith(prefix):
                 token, _, rest = path[len(prefix) :].partition("/")
                 if rest and hmac.compare_digest(token.encode(), self.token.encode()):
                     return f"{base}{self.token}/{rest}"
         return None
-
-    def _file_base_url(self) -> str:
-        base = self.api_base_url
-        return base[: -len("bot")] + "file/bot" if base.endswith("bot") else base
 
     def start(self) -> HandOff:
         self._thread.start()

@@ -247,8 +247,8 @@ class Stack:
             pool.shutdown(wait=False)
         if self.config.workers > 1:
             self.handoff = HandOff(
-                self.environment()["TELEGRAM_API_BASE_URL"],
-                self.environment()["TELEGRAM_BOT_TOKEN"],
+                configured.telegram_api_base_url,
+                configured.telegram_bot_token or LOCAL_BOT_TOKEN,
                 self.config.workers,
             ).start()
         for key in self.config.bot_keys:
