@@ -1,7 +1,8 @@
 """Who reaches Rasa from a group: its partners, and while the couple has a free seat, the
 others' commands and presses (that is how they join). Nothing an observer (someone else in
 a group whose couple is complete) writes is passed on or stored: their words, media and
-edits are ignored, and their commands and presses get a polite answer from the bot itself.
+edits are ignored (crisis language only as its kind, so that they get resources), and
+their commands and presses get a polite answer from the bot itself.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot import domain
 from bot.database import in_transaction
 from bot.sender import OutgoingMessage, deliver
 from bot.translate import Incoming
+from bot.withheld import crisis_intent
 from storage.couples import Role, couple_for_group, role_in_group
 
 logger = logging.getLogger(__name__)
@@ -36,7 +38,9 @@ async def admit(bot: Bot, incoming: Incoming) -> bool:
     if role is Role.PARTNER:
         return True
     if not incoming.is_command_or_button:
-        return False
+        # Their words are not passed on, but crisis language still gets its answer
+        # (bot/withheld.py relays only its kind).
+        return crisis_intent(incoming) is not None
     if role is Role.CANDIDATE:
         return True
     if incoming.callback_query_id:  # the keyboard stays: the partners still need it

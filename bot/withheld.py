@@ -3,7 +3,8 @@
 Rasa's tracker store keeps every message it is sent, so words that must not be kept never
 reach it:
 - Observers' words in a group (and those of people who haven't joined its couple): never
-  relayed. Their commands and button presses are, without what was typed after a command.
+  relayed. Their commands and button presses are, without what was typed after a command,
+  and crisis language becomes `/crisis{"crisis_kind": ...}` (below), so they get resources.
 - A partner's words until both partners agreed in private (PRODUCT.md, "Consent first"),
   in the group, and in their private chat until they agreed themselves. Two things in such
   words still matter, and reach Rasa as an intent without the words:
@@ -62,16 +63,21 @@ def relayed(incoming: Incoming, session: Session) -> Incoming | None:
     return None if heard is None else replace(incoming, text=heard, screened_text=None)
 
 
+def crisis_intent(incoming: Incoming) -> str | None:
+    """`/crisis{"crisis_kind": …}` if the words are crisis language (the lexicon alone: no
+    NLU without Rasa), else None. A caption or an edit is screened like typed words."""
+    words = incoming.text if incoming.is_plain_text else incoming.screened_text or ""
+    kind = classify(words, "", 0.0) if words.strip() else None
+    return None if kind is None else "/crisis" + json.dumps({"crisis_kind": kind})
+
+
 def _heard(incoming: Incoming, standing: Standing, wants_timezone: bool) -> str | None:
     if incoming.is_command_or_button:
         return _bare_command(incoming.text)
-    if standing is Standing.OUTSIDER:
-        return None
-    # A caption or an edit is screened like typed words: its crisis kind goes on, its words don't.
-    words = incoming.text if incoming.is_plain_text else incoming.screened_text or ""
-    kind = classify(words, "", 0.0) if words.strip() else None  # the lexicon: no NLU without Rasa
-    if kind is not None:
-        return "/crisis" + json.dumps({"crisis_kind": kind})
+    # Crisis words get their answer whoever wrote them; the words themselves go nowhere.
+    crisis = crisis_intent(incoming)
+    if crisis is not None or standing is Standing.OUTSIDER:
+        return crisis
     if not incoming.is_plain_text:
         return None
     zone = resolve_timezone(incoming.text) if wants_timezone else None

@@ -3,7 +3,8 @@
 - Whatever exercise the couple runs is cancelled (not suspended: nothing should bring the
   same heated exercise back on its own; the couple can start again when they want).
 - The writer gets a calm private answer with resources. It never repeats, coaches or
-  discusses the message.
+  discusses the message. Someone in the group who is not one of its partners gets it too
+  (the bot relays only the kind of their words), in the group if the bot can't reach them.
 - The group sees at most one neutral line that the exercise stops — never why, never who —
   and only when an exercise was running. If the private answer cannot be delivered
   (Telegram 403: no private chat yet), the group instead gets a neutral invitation for
@@ -62,18 +63,25 @@ def couples_concerned(ctx: MessageContext, session: Session) -> list[Couple]:
     return couples_of_user(ctx.user_id, session=session)
 
 
-def private_answer(ctx: MessageContext, kind: str, repeated: bool = False) -> Reply:
+def private_answer(
+    ctx: MessageContext, kind: str, repeated: bool = False, outsider: bool = False
+) -> Reply:
     """The writer's private answer with resources. Built without the database, so it goes
-    out even when saving what happened fails (actions/core/base.py)."""
+    out even when saving what happened fails (actions/core/base.py). Someone in the group
+    who is not one of its partners (`outsider`) and whom the bot can't reach privately gets
+    the resources in the group instead: there is no couple's private chat to invite them to."""
+    undeliverable: Reply | None = None
+    if ctx.in_group:
+        undeliverable = (
+            Reply(response="utter_crisis_outsider", values={"resources": resources_for(kind)})
+            if outsider
+            else Reply(response="utter_safety_open_private", values={"link": private_link(ctx)})
+        )
     return Reply(
         response="utter_crisis_again" if repeated else "utter_crisis_private",
         values={"resources": resources_for("repeat" if repeated else kind)},
         chat_id=None if ctx.in_private else ctx.user_id,
-        if_undeliverable=(
-            Reply(response="utter_safety_open_private", values={"link": private_link(ctx)})
-            if ctx.in_group
-            else None
-        ),
+        if_undeliverable=undeliverable,
     )
 
 
@@ -88,7 +96,8 @@ def answer_crisis(
     )
     group_lines: list[Outgoing] = []
     notes: list[Outgoing] = []  # to the other partner, after the writer's own answer
-    for couple in couples_concerned(ctx, session):
+    concerned = couples_concerned(ctx, session)
+    for couple in concerned:
         was_running = running_flow(couple, session) is not None
         # The flows' own goodbyes are left out: the group hears one neutral line only.
         cancel_running(couple, session, now)
@@ -117,7 +126,8 @@ def answer_crisis(
             )
     if ctx.crisis_answered:  # delivered already, when an earlier try failed to save this
         return [*group_lines, *notes]
-    return [*group_lines, private_answer(ctx, kind, repeated), *notes]
+    outsider = ctx.in_group and not concerned  # an observer, or someone not yet joined
+    return [*group_lines, private_answer(ctx, kind, repeated, outsider), *notes]
 
 
 def partner_note(ctx: MessageContext, couple: Couple, kind: str) -> list[Outgoing]:

@@ -1,6 +1,6 @@
 """The bot's input edges through the real stack: presses that are none of our buttons,
-observers' commands, crisis words in captions and edits, an update id reused after a quiet
-week, and a group upgraded to a supergroup."""
+observers' commands and crisis words, crisis words in captions and edits, an update id
+reused after a quiet week, and a group upgraded to a supergroup."""
 
 from __future__ import annotations
 
@@ -104,6 +104,32 @@ def test_crisis_words_in_a_photo_caption_or_an_edit_get_the_private_answer(
         sam["id"],
     )
     assert rows == [(alex["id"], "crisis_violence"), (sam["id"], "crisis_self_harm")]
+
+
+def test_an_observers_crisis_words_get_resources_and_nothing_of_them_is_kept(
+    running: RunningStack, telegram: LocalTelegram, formed: Couple
+):
+    robin = formed.robin
+    start = telegram.last_seq()
+    # Robin never opened a private chat with the bot: the resources come in the group.
+    telegram.send(formed.group, robin, "honestly I don't want to live anymore")
+    answer = telegram.wait_for_text(formed.group, "people can, today", after=start)
+    assert "self-help tool for the couple of this group" in answer["text"]
+    assert "live anymore" not in answer["text"]
+    # With a private chat open, they come privately, and the group hears nothing.
+    open_private_chat(telegram, robin)
+    again = telegram.last_seq()
+    telegram.send(formed.group, robin, kind="photo", caption="he hit me last night")
+    telegram.wait_for_text(robin["id"], "glad you told me", after=again)
+    assert not [i for i in telegram.sent(formed.group, after=again, wait=1) if i["text"]]
+    events = running.query_tracker(
+        "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", str(formed.group)
+    )
+    assert not [row for row in events if "live anymore" in row[0] or "hit me" in row[0]]
+    # Not the couple's safety event: Robin is not one of them.
+    assert running.query(
+        "SELECT count(*) FROM safety_events WHERE telegram_user_id = ?", robin["id"]
+    ) == [(0,)]
 
 
 @pytest.mark.sqlite_only  # ages rows in SQLite's file directly

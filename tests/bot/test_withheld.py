@@ -89,7 +89,12 @@ def test_observers_words_never_reach_rasa_and_their_commands_go_bare(database):
     form_couple()
     agree_in_private(GROUP)
     assert said(ROBIN, "Robin's secret remark") is None
-    assert said(ROBIN, "I don't want to live anymore") is None  # as before: not their couple's
+    # Crisis words get resources whoever wrote them: only their kind goes on.
+    assert said(ROBIN, "I don't want to live anymore") == '/crisis{"crisis_kind": "self_harm"}'
+    photo = '/shared_media{"media_kind":"photo"}'
+    caption = said(ROBIN, photo, is_plain_text=False, is_command_or_button=False,
+                   screened_text="he hit me last night")
+    assert caption == '/crisis{"crisis_kind": "violence"}'
     assert said(ROBIN, '/start_statement{"topic": "their money"}') == "/start_statement"
 
 

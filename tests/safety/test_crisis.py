@@ -17,6 +17,7 @@ from actions.core.context import context_from
 from actions.core.replies import Outgoing, Reply
 from actions.core.routing import capture_content, is_crisis
 from actions.general.help import ActionAnswerFreeText
+from actions.safety.actions import ActionAnswerCrisis
 from actions.safety.crisis import classify, detect, is_idiom
 from actions.safety.resources import FALLBACK, resources_for
 from storage import safety as safety_store
@@ -187,6 +188,29 @@ def test_crisis_in_the_group_stops_the_exercise_and_answers_privately(database, 
         assert couple.safety_hold  # violence: no escalation-prone exercises any more
         notice = session.query(Timer).filter_by(kind="safety_hold_notice").one()
         assert notice.chat_id == GROUP
+
+
+def test_an_observers_crisis_words_get_resources_and_touch_nothing_of_the_couple(
+    database, domain, exercise
+):
+    form_couple(domain)
+    tracker = build_tracker(
+        GROUP, '/crisis{"crisis_kind": "self_harm"}', "crisis", user_id=99, first_name="Robin",
+        entities={"crisis_kind": "self_harm"},
+    )
+    messages = run_action(ActionAnswerCrisis(), tracker, domain)
+
+    assert exercise.running and not exercise.cancelled  # not their couple's exercise
+    private = [c for c in customs(messages) if c.get("chat_id") == 99]
+    assert len(private) == 1 and "glad you told me" in private[0]["text"]
+    fallback = private[0]["if_undeliverable"]  # no private chat: the resources in the group
+    assert "self-help tool for the couple of this group" in fallback["text"]
+    assert "988" in fallback["text"] and "chat_id" not in fallback
+    assert [m for m in messages if m.get("text")] == []  # the partners get no note
+    assert [c["chat_id"] for c in customs(messages)] == [99]
+    with transaction() as session:
+        assert session.query(SafetyEvent).count() == 0
+        assert not session.query(Couple).one().safety_hold
 
 
 def test_crisis_with_nothing_running_says_nothing_in_the_group(database, domain):
