@@ -47,6 +47,8 @@ HOLD_NOTICE = TimerKind.SAFETY_HOLD_NOTICE
 # shaped line with people who can talk (and /start in private brings the resources first).
 CRISIS_FOLLOW_UP = timedelta(hours=24)
 FREE_TEXT = "utter_private_free_text"
+# For a day after crisis words, in private: the usual answer -> the one said instead.
+AFTER_CRISIS = {FREE_TEXT: "utter_crisis_reading", "utter_text_only": "utter_crisis_text_only"}
 
 
 def private_link(ctx: MessageContext) -> str:
@@ -155,21 +157,29 @@ def follow_up_free_text(
     ctx: MessageContext, replies: list[Outgoing], session: Session, now: datetime
 ) -> list[Outgoing]:
     """After crisis words, a private message that would get the /help pointer gets a short
-    human line instead, with people who can talk (by text too)."""
+    human line instead, with people who can talk (by text too); a sticker, photo or voice
+    note, which would get "I can only read text", gets those people too."""
     if not ctx.in_private or ctx.user_id is None:
         return replies
-    if not any(isinstance(r, Reply) and r.response == FREE_TEXT for r in replies):
+    instead = {
+        r.response: AFTER_CRISIS[r.response]
+        for r in replies
+        if isinstance(r, Reply) and r.response in AFTER_CRISIS
+    }
+    if not instead:
         return replies
     event = safety.latest_event(
         ctx.user_id, kind_prefix="crisis_", since=now - CRISIS_FOLLOW_UP, session=session
     )
     if event is None:
         return replies
-    reading = Reply(
-        response="utter_crisis_reading",
-        values={"resources": resources_for(event.kind.removeprefix("crisis_"))},
-    )
-    return [reading if isinstance(r, Reply) and r.response == FREE_TEXT else r for r in replies]
+    resources = resources_for(event.kind.removeprefix("crisis_"))
+    return [
+        Reply(response=instead[r.response], values={"resources": resources})
+        if isinstance(r, Reply) and r.response in instead
+        else r
+        for r in replies
+    ]
 
 
 def hold(couple: Couple, session: Session, now: datetime) -> None:

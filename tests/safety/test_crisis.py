@@ -16,7 +16,7 @@ from actions.core import flows, routing
 from actions.core.context import context_from
 from actions.core.replies import Outgoing, Reply
 from actions.core.routing import capture_content, is_crisis
-from actions.general.help import ActionAnswerFreeText
+from actions.general.help import ActionAnswerFreeText, ActionAnswerMedia
 from actions.safety.actions import ActionAnswerCrisis
 from actions.safety.crisis import classify, detect, is_idiom
 from actions.safety.resources import FALLBACK, resources_for
@@ -302,13 +302,27 @@ def test_after_crisis_words_the_writers_private_messages_get_a_human_line_not_he
     )
     assert "988" in reading and "/help" not in reading
     assert reading.count("\n\n") <= 3  # at most 4 short paragraphs on a phone
-    # The partner, who wrote nothing worrying, gets the usual answer.
+    # A voice note or a sticker: not just "I can only read text", but people who can listen.
+    (heard,) = texts(send_media_privately(domain, 11))
+    assert heard.startswith("I can only read text, so I can't take this in.")
+    assert "988" in heard
+    # The partner, who wrote nothing worrying, gets the usual answers.
     assert texts(say_privately(domain, 12, "hello")) == ["I'm here. /help shows what I can do."]
+    assert texts(send_media_privately(domain, 12)) == ["I can only read text. Could you type it?"]
     # A day later it is the usual answer again.
     with transaction() as session:
         for event in session.query(SafetyEvent).all():
             event.created_at = event.created_at - timedelta(hours=25)
     assert texts(say_privately(domain, 11, "hi")) == ["I'm here. /help shows what I can do."]
+    assert texts(send_media_privately(domain, 11)) == ["I can only read text. Could you type it?"]
+
+
+def send_media_privately(domain, user: int) -> list[dict]:
+    tracker = build_tracker(
+        user, '/shared_media{"media_kind":"voice"}', "shared_media", user_id=user,
+        chat_type="private", entities={"media_kind": "voice"},
+    )
+    return run_action(ActionAnswerMedia(), tracker, domain)
 
 
 def partner_note(domain, writer_answers: dict[str, str] | None) -> list[dict]:
