@@ -1,5 +1,6 @@
 """A partner's check-in answers, in their private chat: three needs, then three
 appreciations of the other; one message with one item per line, or separate messages.
+/cancel there skips this check-in, like "Skip this time".
 
 The bot confirms what it kept. Items the coach asks about (a need that sounds like blame,
 an appreciation that is not about the other person) wait for a rewrite or "Keep it".
@@ -7,12 +8,15 @@ an appreciation that is not about the other person) wait for a rewrite or "Keep 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from actions.checkin.items import needs_a_second_look, split_items
 from actions.checkin.reveal import bullets, maybe_reveal
 from actions.core.base import TalkingStickAction
 from actions.core.context import MessageContext
+from actions.core.flows import register_private_canceller
 from actions.core.replies import Outgoing, Reply, Toast, button
 from actions.core.routing import capturer
 from storage import checkins
@@ -173,13 +177,30 @@ class ActionCheckinSkip(TalkingStickAction):
         found = own_checkin(ctx, session)
         if found is None or checkins.stage(found[1]) == checkins.DONE:
             return [Toast("utter_toast_checkin_over")]
-        checkin, answer = found
-        couple, _, other = people(checkin, answer, session)
-        now = utc_now()
-        answer.skipped, answer.answered_at = True, now
-        answer.needs, answer.appreciations, answer.held = [], [], None
-        skipped = Reply(response="utter_checkin_skipped", values={"partner": other.first_name})
-        return [skipped, *maybe_reveal(checkin, couple, now, session)]
+        return skip(*found, session, utc_now())
+
+
+def skip(
+    checkin: Checkin, answer: CheckinAnswer, session: Session, now: datetime
+) -> list[Outgoing]:
+    couple, _, other = people(checkin, answer, session)
+    answer.skipped, answer.answered_at = True, now
+    answer.needs, answer.appreciations, answer.held = [], [], None
+    skipped = Reply(response="utter_checkin_skipped", values={"partner": other.first_name})
+    return [skipped, *maybe_reveal(checkin, couple, now, session)]
+
+
+def skip_in_private(private_chat_id: int, session: Session, now: datetime) -> list[Outgoing]:
+    """/cancel in a partner's private chat while a check-in waits for their answers: as
+    "Skip this time" (a private chat's id is its person's id)."""
+    replies: list[Outgoing] = []
+    for checkin, answer in checkins.open_for_partner(private_chat_id, session=session):
+        if checkins.stage(answer) != checkins.DONE:
+            replies += skip(checkin, answer, session, now)
+    return replies
+
+
+register_private_canceller(skip_in_private)
 
 
 class ActionCheckinShare(TalkingStickAction):

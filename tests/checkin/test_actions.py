@@ -168,6 +168,20 @@ def test_a_skip_shows_the_others_needs_only_with_their_ok(couple, domain):
     assert answers[1]["skipped"] is True
 
 
+def test_cancel_in_private_skips_the_checkin_like_the_button(couple, domain):
+    say(domain, ALEX, "/start_checkin", "start_checkin")
+    say(domain, ALEX, NEEDS, chat=ALEX)
+    say(domain, ALEX, THANKS_SAM, chat=ALEX)
+    cancelled = say(domain, SAM, "/cancel", "cancel", chat=SAM)
+    assert "Skipped" in sent_to(cancelled, None)[0]
+    assert sent_to(cancelled, GROUP) == []  # Alex is asked first, privately
+    assert "Sam skipped" in sent_to(cancelled, ALEX)[0]
+    again = say(domain, SAM, "/cancel", "cancel", chat=SAM)
+    assert texts(again) == ["Nothing is running right now, so there is nothing to cancel."]
+    data = exported(say(domain, ALEX, "/export_data", "export_data"))
+    assert data["checkins"][0]["answers"][1]["skipped"] is True
+
+
 def test_a_half_done_checkin_is_reminded_once_then_expires(couple, domain):
     say(domain, ALEX, "/start_checkin", "start_checkin")
     say(domain, ALEX, NEEDS, chat=ALEX)
