@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from actions.core.flows import Suspended, register_flow, register_private_canceller
 from actions.core.replies import Outgoing, Reply
-from actions.statement.replies import current_prompt
+from actions.statement.replies import current_prompt, names
 from actions.statement.steps import set_aside
 from storage import statements
 from storage.enums import FlowName, StatementStatus
@@ -82,12 +82,26 @@ class StatementFlow:
 
 
 def cancel_private_draft(private_chat_id: int, session: Session, now: datetime) -> list[Outgoing]:
-    """/cancel in a partner's private chat: set aside the draft written there, if any."""
+    """/cancel in a partner's private chat: set aside the draft written there, if any. If
+    the group was told it was being prepared (/talk there), it hears that it was set aside,
+    so that the listener is not left waiting for it."""
     draft = statements.private_draft(private_chat_id, session=session)
     if draft is None:
         return []
     set_aside(draft, now)
-    return [Reply(response="utter_statement_draft_cancelled", chat_id=draft.chat_id)]
+    replies: list[Outgoing] = [
+        Reply(response="utter_statement_draft_cancelled", chat_id=draft.chat_id)
+    ]
+    couple = session.get(Couple, draft.couple_id)
+    if statements.state_of(draft).from_group and couple is not None:
+        replies.append(
+            Reply(
+                response="utter_statement_set_aside_group",
+                values=names(draft, session),
+                chat_id=couple.group_chat_id,
+            )
+        )
+    return replies
 
 
 register_flow(StatementFlow())

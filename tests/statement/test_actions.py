@@ -743,6 +743,18 @@ def test_cancel_in_private_stops_the_draft_and_says_nothing_in_the_group(couple,
     assert statement().status == "unfinished"
 
 
+def test_cancel_in_private_of_a_draft_begun_in_the_group_tells_the_group(couple, domain):
+    say(domain, ALEX, "/talk", "start_statement", entities={"topic": "the dishes"})
+    say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink", chat=ALEX)
+    cancelled = say(domain, ALEX, "/cancel", "cancel", chat=ALEX)
+    telegram = [m["custom"]["telegram"] for m in cancelled if m.get("custom")]
+    assert [t["chat_id"] for t in telegram] == [ALEX, GROUP]
+    group_line = telegram[1]["text"]
+    assert group_line == "Alex has set it aside for now. Sam, nothing more is coming on it today."
+    assert "dishes" not in group_line and "Sunday" not in group_line
+    assert statement().status == "unfinished"
+
+
 def test_a_group_cancel_leaves_a_partners_private_draft_alone(couple, domain):
     say(domain, ALEX, "/start_statement", "start_statement", chat=ALEX)
     say(domain, ALEX, "On Sunday you went to bed and left the dishes in the sink", chat=ALEX)
