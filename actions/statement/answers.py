@@ -121,6 +121,20 @@ def waiting_for_answer(statement: Statement) -> bool:
     )
 
 
+def answering_early(
+    statement: Statement, couple: Couple, session: Session, now: datetime
+) -> list[Outgoing] | None:
+    """The listener presses an answer before the time they chose ("I need time"): they are
+    ready sooner, so the answer step opens now (the reminder then finds it answered). None
+    when the statement was not waiting for that time; a toast if the group is busy."""
+    if statement.status != StatementStatus.NEEDS_TIME:
+        return None
+    if group_busy(couple, session):
+        return [Toast("utter_toast_statement_group_busy")]
+    reopen_for_answer(statement, now)
+    return None
+
+
 def pending_idea(statement: Statement, session: Session) -> Agreement | None:
     counter = statements.state_of(statement).counter
     if statement.status != StatementStatus.AWAITING_LISTENER or counter is None:
@@ -195,9 +209,12 @@ class ActionStatementYes(StatementButton):
 
     def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement, couple = pressed.statement, pressed.couple
+        now = utc_now()
+        busy = answering_early(statement, couple, session, now)
+        if busy is not None:
+            return busy
         if not waiting_for_answer(statement):
             return late_press(statement)
-        now = utc_now()
         agreement = statements.agree_to_request(
             statement,
             agreed_by=pressed.presser.id,
@@ -228,6 +245,8 @@ class ActionStatementAnotherIdea(StatementButton):
                 return [Toast("utter_toast_statement_group_busy")]
             reopen_for_answer(statement, now)
             statement.listener_answer = None
+        elif (busy := answering_early(statement, pressed.couple, session, now)) is not None:
+            return busy
         elif not waiting_for_answer(statement):
             return late_press(statement)
         statements.set_state(
@@ -257,9 +276,12 @@ class ActionStatementNeedTime(StatementButton):
 
     def on_press(self, pressed: Pressed, ctx: MessageContext, session: Session) -> list[Outgoing]:
         statement = pressed.statement
+        now = utc_now()
+        busy = answering_early(statement, pressed.couple, session, now)
+        if busy is not None:
+            return busy
         if not waiting_for_answer(statement):
             return late_press(statement)
-        now = utc_now()
         statement.listener_answer = ListenerAnswer.NEED_TIME
         statements.set_state(statement, replace(statements.state_of(statement), think_asked=True))
         statement.updated_at = now

@@ -603,6 +603,20 @@ def test_the_reminder_brings_the_request_back_at_the_chosen_time(couple, domain)
     assert len(agreements()) == 1 and pauses() == []
 
 
+def test_ready_before_the_chosen_time_the_answer_buttons_work_at_once(couple, domain):
+    answer = press(domain, SAM, buttons(write_all_steps(domain))["Skip"])
+    asked = press(domain, SAM, buttons(answer)["I need time"])
+    press(domain, SAM, next(iter(buttons(asked).values())))
+    assert statement().status == "needs_time"
+    agreed = press(domain, SAM, buttons(answer)["Yes"])  # the earlier message's button
+    assert "answered" not in shown(agreed)
+    saved = statement()
+    assert (saved.status, saved.listener_answer) == ("complete", "yes")
+    assert len(agreements()) == 1
+    assert fire_answer_due(domain) == []  # the reminder finds it answered: nothing said
+    assert "answered" in str(press(domain, SAM, buttons(answer)["Yes"]))  # twice: a toast
+
+
 def fire_answer_due(domain) -> list[dict]:
     """Claim the statement's pending reminder now, as the bot's dispatcher would, and fire it."""
     from storage import timers as timer_store
