@@ -116,8 +116,11 @@ def test_an_observers_crisis_words_get_resources_and_nothing_of_them_is_kept(
     answer = telegram.wait_for_text(formed.group, "people can, today", after=start)
     assert "self-help tool for the couple of this group" in answer["text"]
     assert "live anymore" not in answer["text"]
-    # With a private chat open, they come privately, and the group hears nothing.
-    open_private_chat(telegram, robin)
+    # With a private chat open (Robin is no partner: the bot introduces itself), they come
+    # privately, and the group hears nothing.
+    opened = telegram.last_seq()
+    telegram.send(robin["id"], robin, "/start")
+    telegram.wait_for_text(robin["id"], "I'm Talking Stick", after=opened)
     again = telegram.last_seq()
     telegram.send(formed.group, robin, kind="photo", caption="he hit me last night")
     telegram.wait_for_text(robin["id"], "glad you told me", after=again)
