@@ -119,6 +119,12 @@ class Settings:
         return file_base_url(self.telegram_api_base_url)
 
     @property
+    def rasa_tracker_store_url(self) -> str:
+        """Rasa's tracker store as an SQLAlchemy URL: TRACKER_STORE_URL, or the SQLite file
+        `<var>/rasa_tracker.db`."""
+        return self.tracker_store_url or f"sqlite:///{self.talking_stick_var / 'rasa_tracker.db'}"
+
+    @property
     def use_webhook(self) -> bool:
         return bool(self.telegram_webhook_url)
 

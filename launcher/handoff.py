@@ -57,6 +57,7 @@ class HandOff:
     def __init__(self, api_base_url: str, token: str, workers: int) -> None:
         # python-telegram-bot's `base_url` form: https://api.telegram.org/bot
         self.api_base_url = api_base_url
+        self.file_base_url = settings.file_base_url(api_base_url)
         self.token = token
         self.ports = [free_port() for _ in range(workers)]
         self.handed: list[int] = [0] * workers  # updates handed to each worker
@@ -73,8 +74,7 @@ class HandOff:
     def _upstream(self, path: str) -> str | None:
         """Telegram's URL for a front's path, if the path names our token: `bot<token>/…`
         (calls) or `file/bot<token>/…` (files)."""
-        files = settings.file_base_url(self.api_base_url)
-        for prefix, base in (("bot", self.api_base_url), ("file/bot", files)):
+        for prefix, base in (("bot", self.api_base_url), ("file/bot", self.file_base_url)):
             if path.startswith(prefix):
                 token, _, rest = path[len(prefix) :].partition("/")
                 if rest and hmac.compare_digest(token.encode(), self.token.encode()):

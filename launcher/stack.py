@@ -193,8 +193,9 @@ class Stack:
         if key in config.bot_keys:
             name, var = "the bot", config.var_dir
             if key != "bot":
-                name, var = f"bot worker {key[len('bot-'):]}", config.var_dir / "workers" / key
-                env.update(self._worker_environment(key, var))
+                number = config.bot_keys.index(key) + 1
+                name, var = f"bot worker {number}", config.var_dir / "workers" / key
+                env.update(self._worker_environment(number, var))
             ready = var / "runtime" / "bot.ready"
             ready.unlink(missing_ok=True)
             process = ManagedProcess(
@@ -204,19 +205,18 @@ class Stack:
             return process
         raise KeyError(key)
 
-    def _worker_environment(self, key: str, var: Path) -> dict[str, str]:
-        """One of several bots: its own files and timer name, the stack's databases, and
-        its updates from its front of the hand-off."""
+    def _worker_environment(self, number: int, var: Path) -> dict[str, str]:
+        """Bot worker `number` (from 1) of several: its own files and timer name, the
+        stack's databases, and its updates from its front of the hand-off."""
         assert self.handoff is not None
         private_dir(var / "runtime")
         configured = settings.current(self.environment())
         return {
             "TALKING_STICK_VAR": str(var),  # its ready file
             "DATABASE_URL": configured.database_url,
-            "TRACKER_STORE_URL": configured.tracker_store_url
-            or f"sqlite:///{self.config.var_dir / 'rasa_tracker.db'}",
-            "TIMER_WORKER_NAME": f"{configured.timer_worker_name}-{key[len('bot-'):]}",
-            "TELEGRAM_API_BASE_URL": self.handoff.bot_base_url(self.config.bot_keys.index(key)),
+            "TRACKER_STORE_URL": configured.rasa_tracker_store_url,
+            "TIMER_WORKER_NAME": f"{configured.timer_worker_name}-{number}",
+            "TELEGRAM_API_BASE_URL": self.handoff.bot_base_url(number - 1),
         }
 
     def start(self, timeout: float = 240) -> None:
@@ -275,20 +275,18 @@ class Stack:
     def stop(self) -> None:
         # The bots first, so that they tell no one "one moment" while Rasa goes away; then
         # the others together (Rasa alone takes seconds).
-        bots = [self.processes[key] for key in self.config.bot_keys if key in self.processes]
-        for bot in bots:
-            bot.terminate()
-        for bot in bots:
-            bot.wait_stopped(timeout=15)
+        self._stop_together(self.config.bot_keys)
         if self.handoff is not None:
             self.handoff.stop()
             self.handoff = None
-        others = [
-            self.processes[key] for key in ("rasa", "actions", "telegram") if key in self.processes
-        ]
-        for process in others:
+        self._stop_together(["rasa", "actions", "telegram"])
+
+    def _stop_together(self, keys: list[str]) -> None:
+        """Ask all of them to stop at once, then wait for each."""
+        stopping = [self.processes[key] for key in keys if key in self.processes]
+        for process in stopping:
             process.terminate()
-        for process in others:
+        for process in stopping:
             process.wait_stopped(timeout=15)
 
 

@@ -20,6 +20,7 @@ storage/engine.py (Rasa's SQLAlchemy 1.4 engine opens a new one per query otherw
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -79,7 +80,7 @@ class RecentEventsTrackerStore(SQLTrackerStore):
         stored = getattr(tracker, STORED, None)
         if stored is None:  # a new conversation, or a tracker made elsewhere: Rasa's count
             return super()._additional_events(session, tracker)
-        return list(tracker.events)[stored:]
+        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)

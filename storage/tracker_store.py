@@ -21,11 +21,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 import settings
-from storage.engine import rows_changed, var_dir
+from storage.engine import rows_changed
 
 
 def tracker_store_url() -> str:
-    return settings.current().tracker_store_url or f"sqlite:///{var_dir() / 'rasa_tracker.db'}"
+    return settings.current().rasa_tracker_store_url
 
 
 @cache

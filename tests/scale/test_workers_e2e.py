@@ -61,9 +61,9 @@ def test_two_workers_answer_every_message_once_in_order(workers_stack: Stack):
             for person in people:
                 telegram.send(person["id"], person, "/help")
         for person in people:
-            deadline_items = telegram.sent(person["id"], after=start, wait=90, min_count=MESSAGES)
-            helps = [item for item in deadline_items if "/export" in (item.get("text") or "")]
-            assert len(helps) == MESSAGES, [item.get("text", "")[:40] for item in deadline_items]
+            answers = telegram.sent(person["id"], after=start, wait=90, min_count=MESSAGES)
+            helps = [item for item in answers if "/export" in (item.get("text") or "")]
+            assert len(helps) == MESSAGES, [item.get("text", "")[:40] for item in answers]
     handoff = workers_stack.handoff
     assert handoff is not None
     assert sum(handoff.handed) == CHATS * MESSAGES
