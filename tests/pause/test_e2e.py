@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 
 import pytest
 
 from actions.round_robin.turns import format_duration
 from local_telegram.client import LocalTelegram, buttons
-from tests.support.stack import Couple, RunningStack, agree_in_private, press_im_in, unique
+from tests.support.stack import (
+    Couple,
+    RunningStack,
+    agree_in_private,
+    press_im_in,
+    unique,
+    utc_epoch,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -60,11 +66,6 @@ def pause_row(running: RunningStack, couple: Couple) -> dict:
         couple.group,
     )
     return dict(zip(columns, rows[0], strict=True)) if rows else {}
-
-
-def utc_epoch(stored: str) -> float:
-    """A UTC time as SQLite holds it (naive) → seconds since the epoch."""
-    return datetime.fromisoformat(stored + "+00:00").timestamp()
 
 
 def welcomes(telegram: LocalTelegram, couple: Couple) -> list[dict]:
@@ -120,10 +121,10 @@ def test_agreed_in_words_the_pause_comes_back_once_on_time_after_all_processes_r
     assert back_up < due_on_time - 5, "the start took longer than the second pause: lengthen it"
 
     came = telegram.wait_for_text(overdue.group, WELCOME_BACK, timeout=30)
-    assert came["received_at"] - back_up <= 5.0  # at start-up, since it was overdue
+    assert came["received_at"] - back_up <= 10.0  # at start-up, since it was overdue
     came = telegram.wait_for_text(on_time.group, WELCOME_BACK, timeout=due_on_time - back_up + 30)
     print(f"resume arrived {came['received_at'] - due_on_time:+.2f} s from the agreed time")
-    assert -0.5 <= came["received_at"] - due_on_time <= 3.0
+    assert -0.5 <= came["received_at"] - due_on_time <= 5.0
     assert [b[0] for b in buttons(came)] == ["Ready", "Not yet"]
 
     # Both ready: back where they were.
@@ -217,12 +218,12 @@ def test_no_time_zone_yet_is_asked_first_and_bad_times_get_a_kind_question(
     say(telegram, couple, couple.alex, "after dinner", "on the clock?")
     say(telegram, couple, couple.sam, "/pause", "already on a break")
 
-    short = say(telegram, couple, couple.sam, "in 2 seconds", "is a short break")
+    short = say(telegram, couple, couple.sam, "in 4 seconds", "is a short break")
     assert "needs at least 5 seconds to calm down" in short["text"]  # MIN_PAUSE_SECONDS
     assert [b[0] for b in buttons(short)] == ["Keep it", "Make it 5 seconds"]
     proposal = press(telegram, couple, couple.sam, short, "Keep it", "suggests coming back")
     press(telegram, couple, couple.alex, proposal, "Yes, that works", "Agreed by both of you")
-    asked = telegram.wait_for_text(couple.group, WELCOME_BACK, timeout=20)
+    asked = telegram.wait_for_text(couple.group, WELCOME_BACK, timeout=30)
     # Resumed by words while the Ready keyboard is still open: a later press gets a toast.
     say(telegram, couple, couple.alex, "/resume", "is ready")
     say(telegram, couple, couple.sam, "I'm ready to continue", "You're both back")
@@ -247,20 +248,20 @@ def test_nobody_agreeing_or_answering_gets_one_gentle_nudge_each(
     reminder = telegram.wait_for_text(couple.group, "A gentle reminder", after=start, timeout=wait)
     assert buttons(reminder)[0][0] == "In 20 minutes"
     press(telegram, couple, couple.sam, reminder, "In 20 minutes", "suggests coming back")
-    later = say(telegram, couple, couple.alex, "in 6 seconds", "instead")  # the later one stands
+    later = say(telegram, couple, couple.alex, "in 10 seconds", "instead")  # the later one stands
     assert later["text"].startswith(f"{couple.alex['first_name']} suggests ")
     press(telegram, couple, couple.sam, later, "Yes, that works", "Agreed by both of you")
 
     # "Not yet" at the agreed time chooses a new time, once.
-    asked = telegram.wait_for_text(couple.group, WELCOME_BACK, after=later["seq"], timeout=20)
+    asked = telegram.wait_for_text(couple.group, WELCOME_BACK, after=later["seq"], timeout=30)
     press(telegram, couple, couple.sam, asked, "Not yet", "choose a new time")
     row = pause_row(running, couple)
     assert (row["status"], row["reschedules"]) == ("rescheduled", 1)
-    proposal = say(telegram, couple, couple.sam, "in 6 seconds", "suggests coming back")
+    proposal = say(telegram, couple, couple.sam, "in 10 seconds", "suggests coming back")
     press(telegram, couple, couple.alex, proposal, "Yes, that works", "Agreed by both of you")
 
     # Then nobody answers: one gentle follow-up, then the pause is recorded as missed.
-    asked = telegram.wait_for_text(couple.group, WELCOME_BACK, after=proposal["seq"], timeout=20)
+    asked = telegram.wait_for_text(couple.group, WELCOME_BACK, after=proposal["seq"], timeout=30)
     wait = setting(running, "PAUSE_FOLLOWUP_SECONDS") + 15
     follow = telegram.wait_for_text(couple.group, "Just checking in", after=asked["seq"],
                                     timeout=wait)  # fmt: skip
@@ -291,7 +292,7 @@ def test_a_pause_in_a_round_robin_turn_comes_back_after_a_restart_with_the_time_
         "JOIN couples c ON c.id = r.couple_id WHERE c.group_chat_id = ?",
         couple.group,
     )
-    assert status == "paused" and 110 < left < 119
+    assert status == "paused" and 100 < left < 119
     say(telegram, couple, alex, "in 90 seconds", "suggests coming back")
     say(telegram, couple, sam, "in 90 seconds", "Agreed by both of you")
     due = utc_epoch(pause_row(running, couple)["resume_at"])
@@ -300,7 +301,7 @@ def test_a_pause_in_a_round_robin_turn_comes_back_after_a_restart_with_the_time_
     print(f"all three processes started again in {took:.1f} s")
     assert time.time() < due - 5, "the start took longer than the pause: lengthen it"
     came = telegram.wait_for_text(couple.group, WELCOME_BACK, timeout=due - time.time() + 30)
-    assert -0.5 <= came["received_at"] - due <= 3.0
+    assert -0.5 <= came["received_at"] - due <= 5.0
     assert "your round-robin on money" in came["text"]
     press(telegram, couple, sam, came, "Ready", "is ready")
     back = press(telegram, couple, alex, came, "Ready", "Back to the round-robin on money")

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
 
 import pytest
 import yaml
 
 from storage.engine import PROJECT_ROOT
-from tests.support.stack import GRACE_SECONDS, TURN_SECONDS
+from tests.support.stack import GRACE_SECONDS, TURN_SECONDS, utc_epoch
 
 pytestmark = pytest.mark.e2e
 
@@ -24,8 +23,7 @@ def due_moment(running, group: int, sequence: int) -> float:
         group,
         sequence,
     )[0]
-    moment = datetime.fromisoformat(started).replace(tzinfo=timezone.utc)
-    return moment.timestamp() + planned
+    return utc_epoch(started) + planned
 
 
 def said(telegram, group: int, after: int, text: str) -> list[dict]:
@@ -71,7 +69,7 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
     mark = telegram.last_seq()
     earlier = telegram.send(group, alex, "I kept thinking about the rent")
     telegram.edit(group, alex, earlier["message_id"], "I kept thinking about the rent, sorry")
-    grace = telegram.wait_for_text(group, f"Time's up, {a}: take a moment", after=mark, timeout=30)
+    grace = telegram.wait_for_text(group, f"Time's up, {a}: take a moment", after=mark, timeout=45)
     assert grace["received_at"] >= due_moment(running, group, 2) - 0.05
     assert grace["text"].endswith(f"Then it's {s}'s turn.")
     telegram.send(group, alex, "so that was the rent")
@@ -86,10 +84,10 @@ def test_a_round_robin_with_interruptions_a_yield_time_up_and_a_bot_restart(
     mark = telegram.last_seq()
     running.stack.restart("bot", kill=True)
     back = time.time()
-    passed = telegram.wait_for_text(group, f"Time's up, {s}: take a moment", after=mark, timeout=40)
+    passed = telegram.wait_for_text(group, f"Time's up, {s}: take a moment", after=mark, timeout=60)
     due = due_moment(running, group, 3)
     assert passed["received_at"] >= due - 0.05
-    assert passed["received_at"] <= max(due, back) + 3.0
+    assert passed["received_at"] <= max(due, back) + 5.0
     telegram.wait_for_text(group, f"Thank you, {s}. {a}, the floor is yours", after=mark)
 
     # Turn 4, Alex's: Sam's private note waits for the end; a yield ends the round with a
@@ -217,7 +215,7 @@ def test_the_floor_holders_words_are_never_taken_for_commands_and_pause_resume_c
     assert said(telegram, group, begin, f"{a}, 1 minute left.") == []  # the clock never got there
 
 
-def wait_until_no_timer_firing(running, group: int, timeout: float = 10) -> None:
+def wait_until_no_timer_firing(running, group: int, timeout: float = 30) -> None:
     """The bot has finished the last hand-over's bookkeeping (its timer is marked fired)."""
     deadline = time.monotonic() + timeout
     while running.query(

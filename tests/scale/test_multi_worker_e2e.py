@@ -33,7 +33,7 @@ from tests.support.stack import Couple, RunningStack, unique
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
 # Short, so a killed worker's rows, timer claims and chat locks are taken over quickly.
-LEASE_SECONDS = 5
+LEASE_SECONDS = 10
 
 
 @dataclass
