@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from telegram import BotCommand, Update
+from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.commands import COMMANDS
@@ -48,6 +49,17 @@ def checked_settings() -> Settings:
     return settings
 
 
+def rate_limiter(workers: int) -> AIORateLimiter:
+    """Telegram's limits per bot token: ~30 messages a second overall, 20 a minute into one
+    group. Several bot workers share one token, and the hand-off deals updates out round
+    robin, so each worker keeps to its share: together they stay within the limits."""
+    return AIORateLimiter(
+        overall_max_rate=FloodLimit.MESSAGES_PER_SECOND / workers,
+        group_max_rate=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP / workers,
+        max_retries=0,
+    )
+
+
 def build_application(settings: Settings) -> Application:
     assert settings.telegram_bot_token, "checked_settings() refuses to start without one"
     application = (
@@ -55,8 +67,7 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
-        # Telegram's limits: ~30 messages/s overall, 20/minute into one group.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(rate_limiter(settings.workers))
         .read_timeout(settings.telegram_timeout_seconds)
         .write_timeout(settings.telegram_timeout_seconds)
         .connect_timeout(min(10.0, settings.telegram_timeout_seconds))

@@ -91,6 +91,7 @@ class Stack:
             LOG_LEVEL_LIBRARIES=at_least("WARNING", env.get("LOG_LEVEL_LIBRARIES") or "ERROR"),
         )
         if config.workers > 1:
+            env["WORKERS"] = str(config.workers)  # each bot keeps to its share of the sends
             env["SANIC_WORKERS"] = str(config.workers)  # Rasa (with its Redis lock store)
             env["ACTION_SERVER_SANIC_WORKERS"] = str(config.workers)  # rasa-sdk's name
         if config.shared_secret:
