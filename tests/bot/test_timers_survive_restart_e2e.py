@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.stack import (
     TIMEZONE_REMINDER_SECONDS,
+    ZONE_REMINDER,
     Couple,
     press_im_in,
     unique,
@@ -16,9 +17,6 @@ from tests.support.stack import (
 )
 
 pytestmark = pytest.mark.e2e
-
-REMINDER = "gentle reminder"
-
 
 def new_couple(telegram) -> Couple:
     alex, sam = telegram.create_user(unique("Alex")), telegram.create_user(unique("Sam"))
@@ -29,7 +27,7 @@ def new_couple(telegram) -> Couple:
 
 
 def reminders(telegram, chat_id: int) -> list[dict]:
-    return [i for i in telegram.sent(chat_id) if REMINDER in (i["text"] or "")]
+    return [i for i in telegram.sent(chat_id) if ZONE_REMINDER in (i["text"] or "")]
 
 
 def test_timers_fire_exactly_once_across_bot_crashes(running, telegram):
@@ -40,7 +38,7 @@ def test_timers_fire_exactly_once_across_bot_crashes(running, telegram):
     time.sleep(max(0.0, formed_at + TIMEZONE_REMINDER_SECONDS + 1 - time.monotonic()))
     assert reminders(telegram, overdue.group) == []  # nobody fired it while the bot was down
     running.stack.start_one("bot")
-    fired = telegram.wait_for_text(overdue.group, REMINDER, timeout=20)
+    fired = telegram.wait_for_text(overdue.group, ZONE_REMINDER, timeout=20)
     assert fired["received_at"] >= time.time() - 25
 
     on_time = new_couple(telegram)
@@ -50,7 +48,8 @@ def test_timers_fire_exactly_once_across_bot_crashes(running, telegram):
     )
     due = utc_epoch(due_at)
     running.stack.restart("bot", kill=True)
-    item = telegram.wait_for_text(on_time.group, REMINDER, timeout=TIMEZONE_REMINDER_SECONDS + 20)
+    wait = TIMEZONE_REMINDER_SECONDS + 20
+    item = telegram.wait_for_text(on_time.group, ZONE_REMINDER, timeout=wait)
     assert -0.5 <= item["received_at"] - due <= 5.0
 
     time.sleep(3)  # any duplicate would have arrived by now
